@@ -1,0 +1,52 @@
+# Speak Up. `make run` and `make test` are all a newcomer needs; `make help` lists the rest.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+export FLASK_APP := portal
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format db system-test-deps clean
+
+help: ## List the make targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(RUN_STAMP)
+
+db: $(RUN_STAMP) ## Bring the SQLite database in instance/ up to date
+	$(BIN)/flask db upgrade
+
+run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000)
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads --no-reload --no-debugger
+
+system-test-deps: ## Install what the tests need from Debian (PostgreSQL) when it is missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing PostgreSQL for the test suite..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+lint: $(TEST_STAMP) ## Check style and complexity with ruff
+	$(BIN)/ruff check portal tests
+	$(BIN)/ruff format --check portal tests
+
+format: $(TEST_STAMP) ## Format the code with ruff
+	$(BIN)/ruff format portal tests
+	$(BIN)/ruff check --fix portal tests
+
+test: $(TEST_STAMP) system-test-deps lint ## Run the whole suite on SQLite and a throwaway PostgreSQL
+	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
+
+clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

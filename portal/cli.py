@@ -1,0 +1,40 @@
+"""Command-line tasks: `flask --app portal db upgrade`, `flask --app portal link revoke REF`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from portal import migrate
+from portal.services import complaints, status_links
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(link_group)
+
+
+@click.group("db", help="Database tasks.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Bring the database up to date with the migrations.")
+def db_upgrade() -> None:
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.group("link", help="Private status links.")
+def link_group() -> None:
+    pass
+
+
+@link_group.command("revoke", help="Stop every private link to a complaint working.")
+@click.argument("reference")
+def link_revoke(reference: str) -> None:
+    complaint = complaints.by_reference(reference)
+    if complaint is None:
+        raise click.ClickException(f"No complaint has the reference {reference}.")
+    status_links.revoke(complaint, actor="cli")
+    click.echo(f"Every link to {complaint.reference} now stops working.")

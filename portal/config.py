@@ -1,0 +1,67 @@
+"""Settings from the environment, with safe defaults for local use."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def local_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, creating one on first run (never hard-coded)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL so two processes starting at once cannot both write a key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the app's settings; every value can be overridden by the environment."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "speakup.db")
+    return {
+        # Empty means "generate one into instance/" (see create_app); never a fixed default.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
+        "SESSION_COOKIE_NAME": "su_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # A draft is kept for a day of inactivity on the visitor's phone.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 24)),
+        # Long enough for a child to take a break in the middle of a question.
+        "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 4 * 3600),
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "LANGUAGES": ["en"],
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "your council"),
+        "COUNCIL_COMPLAINTS_PHONE": os.environ.get("COUNCIL_COMPLAINTS_PHONE", "0300 123 4567"),
+        "COUNCIL_COMPLAINTS_EMAIL": os.environ.get(
+            "COUNCIL_COMPLAINTS_EMAIL", "complaints@council.example"
+        ),
+        "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
+        "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
+        "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+    }

@@ -1,0 +1,99 @@
+"""The building blocks of a journey: steps and choices, declared as data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from portal.types import Voice
+
+# A piece of copy: one text, or a text per voice ("about me" / "about a young person").
+Worded = Any
+
+
+class Kind(StrEnum):
+    SINGLE = "single"
+    MULTI = "multi"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    YES_NO = "yes_no"
+
+
+TEXT_KINDS = frozenset({Kind.SHORT_TEXT, Kind.LONG_TEXT})
+CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO})
+
+
+class Go(StrEnum):
+    """Special destinations for `next`."""
+
+    FOLLOWING = "<following>"  # the step declared after this one
+    END = "<end>"  # check your answers
+
+
+def say(worded: Worded, voice: Voice) -> Any:
+    """Pick the wording for a voice, falling back to the young person's own."""
+    if isinstance(worded, Mapping):
+        return worded.get(voice, worded[Voice.SELF])
+    return worded
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Worded
+    hint: Worded | None = None
+    icon: str | None = None
+    next: str | None = None  # where this answer leads, if not to the step's own `next`
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: Kind
+    prompt: Worded
+    hint: Worded | None = None
+    examples: tuple[Worded, ...] = ()
+    why: Worded | None = None  # why we ask: said at the point of asking (ICO Children's Code)
+    summary: Worded | None = None  # short label on the check-your-answers page
+    choices: tuple[Choice, ...] = ()
+    required: bool = True
+    max_length: int | None = None
+    check: str | None = None  # a named format check such as "email" or "uk_mobile"
+    errors: Mapping[str, Worded] = field(default_factory=dict)
+    next: str = Go.FOLLOWING
+    show_if: Callable[[Any], bool] | None = None
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class Journey:
+    id: str
+    steps: tuple[Step, ...]
+    state: Callable[[Mapping[str, Any]], Any]  # builds the typed state from raw answers
+
+    def __post_init__(self) -> None:
+        ids = [s.id for s in self.steps]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"journey {self.id} repeats a step id")
+        targets = {s.next for s in self.steps} | {
+            c.next for s in self.steps for c in s.choices if c.next
+        }
+        unknown = targets - set(ids) - set(Go)
+        if unknown:
+            raise ValueError(f"journey {self.id} leads to unknown steps: {sorted(unknown)}")
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+    def get(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def following(self, step: Step) -> Step | None:
+        index = self.steps.index(step)
+        return self.steps[index + 1] if index + 1 < len(self.steps) else None

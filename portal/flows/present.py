@@ -1,0 +1,24 @@
+"""Turn stored answers back into the words the person picked or wrote."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from portal.flows.model import CHOICE_KINDS, Kind, Step, say
+from portal.types import Voice
+
+
+def describe(step: Step, value: Any, voice: Voice) -> list[Any]:
+    """Return the answer as a list of lines (empty when an optional question was skipped)."""
+    if step.kind in CHOICE_KINDS:
+        values = value if isinstance(value, list) else [value]
+        return [say(c.label, voice) for c in step.choices if c.value in values]
+    if step.kind == Kind.DATE:
+        return [date.fromisoformat(value)] if value else []
+    return [value] if value else []
+
+
+def summary_label(step: Step, voice: Voice) -> Any:
+    """Return the short label a step has on check-your-answers and 'what I told you'."""
+    return say(step.summary or step.prompt, voice)

@@ -1,0 +1,110 @@
+"""Database models: one typed base, `*_utc` timestamps, and dates where the law counts days."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator):
+    """Store UTC everywhere and always hand back an aware datetime (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a *_utc column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class Draft(Base):
+    """Answers saved as they are given, linked to one visitor's session by a random key."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    journey: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_utc: Mapped[datetime]
+    updated_utc: Mapped[datetime] = mapped_column(index=True)
+    submitted_utc: Mapped[datetime | None]
+
+
+class Complaint(Base):
+    """A complaint as sent; what the person told us is kept in `answers`, in their words."""
+
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    # One draft makes at most one complaint: this is what makes a double submit harmless.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft.id", ondelete="SET NULL"), unique=True
+    )
+    journey: Mapped[str] = mapped_column(String(40))
+    voice: Mapped[str] = mapped_column(String(10))
+    complainant_role: Mapped[str] = mapped_column(String(40))
+    age_group: Mapped[str | None] = mapped_column(String(20))
+    advocate_wanted: Mapped[bool]
+    contact_method: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict[str, Any]]
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    received_utc: Mapped[datetime]
+    status_link_version: Mapped[int] = mapped_column(default=1)
+
+    events: Mapped[list[Event]] = relationship(
+        back_populates="complaint", order_by="Event.id", cascade="all, delete-orphan"
+    )
+
+
+class Event(Base):
+    """A past-tense fact about a complaint (see EventType)."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_complaint_type", "complaint_id", "type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(40))
+    at_utc: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")

@@ -1,0 +1,47 @@
+"""Drafts: every answer saved on the server as it is given."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.clock import now_utc
+from portal.extensions import db
+from portal.models import Draft
+
+
+def _find(key: str | None) -> Draft | None:
+    if not key:
+        return None
+    return db.session.scalars(select(Draft).where(Draft.key == key)).one_or_none()
+
+
+def load_answers(key: str | None) -> dict[str, Any]:
+    """Return the answers saved in an unsent draft, or nothing."""
+    draft = _find(key)
+    if draft is None or draft.submitted_utc is not None:
+        return {}
+    return dict(draft.answers)
+
+
+def is_sent(key: str | None) -> bool:
+    """Say whether this draft has already been sent."""
+    draft = _find(key)
+    return draft is not None and draft.submitted_utc is not None
+
+
+def save_answer(key: str | None, journey: str, step_id: str, value: Any) -> str:
+    """Save one answer, starting a new draft when needed; return the draft's key."""
+    draft = _find(key)
+    if draft is None or draft.submitted_utc is not None or draft.journey != journey:
+        draft = Draft(
+            key=secrets.token_urlsafe(32), journey=journey, answers={}, created_utc=now_utc()
+        )
+        db.session.add(draft)
+    # Assign a new dict so SQLAlchemy sees the change to the JSON column.
+    draft.answers = {**draft.answers, step_id: value}
+    draft.updated_utc = now_utc()
+    db.session.commit()
+    return draft.key

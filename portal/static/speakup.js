@@ -1,0 +1,32 @@
+/* Speak Up enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  // Count letters in long answers, so nobody is surprised by the limit.
+  document.querySelectorAll("[data-count-for]").forEach(function (counter) {
+    var box = document.getElementById(counter.getAttribute("data-count-for"));
+    if (!box) { return; }
+    var max = parseInt(box.getAttribute("data-max"), 10);
+    if (!max) { return; }
+    var left = counter.getAttribute("data-left");
+    var over = counter.getAttribute("data-over");
+    function update() {
+      var remaining = max - box.value.length;
+      counter.classList.toggle("count-over", remaining < 0);
+      counter.textContent = (remaining >= 0 ? left : over).replace("__N__", String(Math.abs(remaining)));
+    }
+    box.addEventListener("input", update);
+  });
+
+  // Send once: the server already makes a second press harmless; this just says "working on it".
+  document.querySelectorAll("form[data-send-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  });
+
+  // Put focus on the error summary so screen readers hear the problem first.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+})();

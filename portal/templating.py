@@ -1,0 +1,44 @@
+"""Helpers the templates use."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, get_locale
+from wtforms import Field
+
+from portal.flows.model import say
+from portal.i18n import text_direction
+
+
+def long_date(value: date) -> str:
+    """Write a date the way people say it: Wednesday 7 January 2026."""
+    return format_date(value, "EEEE d MMMM y")
+
+
+def first_input_id(field: Field) -> str:
+    """Return the id of the first input of a field, for the error summary's link."""
+    if field.type in ("ChoiceField", "MultiCheckboxField"):
+        return f"{field.id}-0"
+    return field.id
+
+
+def current_locale() -> str:
+    return str(get_locale() or "en")
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, date)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        say=say,
+        first_input_id=first_input_id,
+        text_direction=text_direction,
+        current_locale=current_locale,
+    )
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.tests["a_date"] = is_date

@@ -1,0 +1,150 @@
+"""The conversation: one generic view renders any step of any journey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine
+from portal.flows.model import Journey, Step
+from portal.flows.present import describe, summary_label
+from portal.services import complaints, drafts, status_links
+from portal.views.forms import form_for, stored_value
+
+bp = Blueprint("chat", __name__, url_prefix="/chat")
+
+TRANSCRIPT_LENGTH = 3  # earlier questions shown as bubbles: enough for context on a small screen
+
+
+def _journey() -> Journey:
+    return JOURNEYS[DEFAULT_JOURNEY]
+
+
+def _step_url(step: Step | None, changing: bool = False) -> str:
+    if step is None:
+        return url_for("chat.check")
+    return url_for("chat.step", step_id=step.id, change=1 if changing else None)
+
+
+def _go(url: str):
+    return redirect(url, code=303)
+
+
+def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changing: bool) -> str:
+    """After an answer: carry on, or (when changing an answer) go back to the summary."""
+    if changing:
+        waiting = engine.current_step(journey, answers)
+        return _step_url(waiting, changing=True)
+    return _step_url(engine.step_after(journey, answers, step_id))
+
+
+def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, voice) -> list[dict]:
+    earlier = []
+    for step, value in engine.answered_path(journey, answers):
+        if step.id == step_id:
+            break
+        earlier.append(
+            {"question": summary_label(step, voice), "answer": describe(step, value, voice)}
+        )
+    return earlier[-TRANSCRIPT_LENGTH:]
+
+
+def _sent_elsewhere():
+    """The draft in this session was already sent (another tab, or Back after Send)."""
+    session.pop("draft", None)
+    return _go(url_for("chat.done") if "done" in session else url_for("pages.home"))
+
+
+@bp.route("/<step_id>", methods=["GET", "POST"])
+def step(step_id: str):
+    journey = _journey()
+    current = journey.get(step_id)
+    if current is None:
+        abort(404)
+    key = session.get("draft")
+    if drafts.is_sent(key):
+        return _sent_elsewhere()
+    answers = drafts.load_answers(key)
+    changing = request.args.get("change") == "1"
+    if not engine.is_reachable(journey, answers, step_id):
+        return _go(_step_url(engine.current_step(journey, answers), changing))
+    voice = journey.state(answers).voice
+
+    if request.method == "POST":
+        form = form_for(current, voice, formdata=request.form)
+        if form.validate():
+            value = stored_value(current, form)
+            session["draft"] = drafts.save_answer(key, journey.id, step_id, value)
+            session.permanent = True
+            answers = {**answers, step_id: value}
+            return _go(_where_next(journey, answers, step_id, changing))
+    else:
+        form = form_for(current, voice, answer=answers.get(step_id))
+
+    before = engine.step_before(journey, answers, step_id)
+    return render_template(
+        "chat/step.html",
+        step=current,
+        form=form,
+        voice=voice,
+        changing=changing,
+        progress=engine.progress(journey, answers, step_id),
+        transcript=_transcript(journey, answers, step_id, voice),
+        back_url=url_for("chat.check")
+        if changing
+        else (_step_url(before) if before else url_for("pages.home")),
+    )
+
+
+@bp.get("/check")
+def check():
+    journey = _journey()
+    key = session.get("draft")
+    if drafts.is_sent(key):
+        return _sent_elsewhere()
+    answers = drafts.load_answers(key)
+    waiting = engine.current_step(journey, answers)
+    if waiting is not None:
+        return _go(_step_url(waiting))
+    voice = journey.state(answers).voice
+    rows = [
+        {
+            "id": s.id,
+            "label": summary_label(s, voice),
+            "answer": describe(s, v, voice),
+            "change_url": _step_url(s, changing=True),
+        }
+        for s, v in engine.answered_path(journey, answers)
+    ]
+    return render_template("chat/check.html", rows=rows, voice=voice)
+
+
+@bp.post("/send")
+def send():
+    complaint = complaints.submit_draft(session.get("draft"), _journey())
+    if complaint is None:
+        if "done" in session:
+            return _go(url_for("chat.done"))
+        return _go(
+            _step_url(engine.current_step(_journey(), drafts.load_answers(session.get("draft"))))
+        )
+    session.pop("draft", None)
+    session["done"] = complaint.public_id
+    session["status"] = {"c": complaint.public_id, "v": complaint.status_link_version}
+    return _go(url_for("chat.done"))
+
+
+@bp.get("/done")
+def done():
+    complaint = complaints.by_public_id(session.get("done"))
+    if complaint is None:
+        return _go(url_for("pages.home"))
+    return render_template(
+        "chat/done.html",
+        complaint=complaint,
+        status=complaints.status_of(complaint),
+        status_url=url_for(
+            "status.open_link", token=status_links.token_for(complaint), _external=True
+        ),
+    )

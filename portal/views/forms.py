@@ -1,0 +1,168 @@
+"""Build the WTForms form for any step from its declaration."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from portal.clock import today_local
+from portal.flows.model import Kind, Step, say
+from portal.text import plain_text
+from portal.types import Voice
+
+# UK mobiles: 07 then 9 digits, or the same after +44 / 0044. Spaces, dashes and brackets allowed.
+_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+
+DEFAULT_ERRORS = {
+    "required": _l("Answer this question to carry on."),
+    "too_long": _l("That is too long. Make it shorter than %(max)s letters."),
+    "format": _l("Check what you wrote and try again."),
+    "date": _l("Write a real date, like 27 3 2025."),
+    "future": _l("The date must be today or before."),
+}
+
+
+def _message(step: Step, code: str, voice: Voice) -> Any:
+    return say(step.errors.get(code, DEFAULT_ERRORS[code]), voice)
+
+
+class _PlainChoiceErrors:
+    """Answer a made-up choice value with the step's own plain message, not WTForms' default."""
+
+    def __init__(self, *args: Any, invalid_message: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(self.invalid_message) from error
+
+
+class ChoiceField(_PlainChoiceErrors, RadioField):
+    pass
+
+
+class MultiCheckboxField(_PlainChoiceErrors, SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class DayField(DateField):
+    """A date field whose parse error is in plain words."""
+
+    def __init__(self, *args: Any, invalid_message: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.invalid_message) from error
+
+
+def _clean(value: Any) -> Any:
+    return plain_text(value) if isinstance(value, str) else value
+
+
+def _uk_mobile(message: Any):
+    def check(_form: FlaskForm, field: Field) -> None:
+        digits = re.sub(r"[\s\-()]", "", field.data or "")
+        if not _UK_MOBILE.match(digits):
+            raise ValidationError(message)
+
+    return check
+
+
+def _not_future(message: Any):
+    def check(_form: FlaskForm, field: Field) -> None:
+        if field.data and field.data > today_local():
+            raise ValidationError(message)
+
+    return check
+
+
+def _text_validators(step: Step, voice: Voice) -> list:
+    # DataRequired looks at the cleaned text, so an answer of only markup or spaces is empty.
+    checks: list = (
+        [DataRequired(_message(step, "required", voice))] if step.required else [Optional()]
+    )
+    if step.max_length:
+        checks.append(
+            Length(
+                max=step.max_length,
+                message=say(DEFAULT_ERRORS["too_long"], voice) % {"max": step.max_length},
+            )
+        )
+    if step.check == "email":
+        checks.append(Email(_message(step, "format", voice)))
+    elif step.check == "uk_mobile":
+        checks.append(_uk_mobile(_message(step, "format", voice)))
+    return checks
+
+
+def _field_for(step: Step, voice: Voice) -> Field:
+    label = say(step.prompt, voice)
+    required = [InputRequired(_message(step, "required", voice))]
+    choices = [SelectChoice(c.value, say(c.label, voice)) for c in step.choices]
+    invalid = _message(step, "required", voice)
+    if step.kind in (Kind.SINGLE, Kind.YES_NO):
+        return ChoiceField(label, choices=choices, validators=required, invalid_message=invalid)
+    if step.kind == Kind.MULTI:
+        return MultiCheckboxField(
+            label,
+            choices=choices,
+            invalid_message=invalid,
+            validators=required if step.required else [Optional()],
+        )
+    if step.kind == Kind.DATE:
+        return DayField(
+            label,
+            format="%Y-%m-%d",
+            invalid_message=_message(step, "date", voice),
+            validators=[*required, _not_future(_message(step, "future", voice))],
+        )
+    field_class = TextAreaField if step.kind == Kind.LONG_TEXT else StringField
+    return field_class(label, validators=_text_validators(step, voice), filters=[_clean])
+
+
+def form_for(step: Step, voice: Voice, formdata: Any = None, answer: Any = None) -> FlaskForm:
+    """Return a form with one field, `answer`, for this step; it also checks the CSRF token."""
+
+    class StepForm(FlaskForm):
+        pass
+
+    StepForm.answer = _field_for(step, voice)
+    if formdata is not None:
+        return StepForm(formdata=formdata)
+    data = {"answer": date.fromisoformat(answer) if step.kind == Kind.DATE and answer else answer}
+    return StepForm(formdata=None, data=data)
+
+
+def stored_value(step: Step, form: FlaskForm) -> Any:
+    """Turn a valid form into the value kept in the draft (JSON-friendly)."""
+    data = form.answer.data
+    if step.kind == Kind.DATE:
+        return data.isoformat()
+    if step.kind == Kind.MULTI:
+        chosen = set(data or [])
+        return [c.value for c in step.choices if c.value in chosen]
+    return data if data is not None else ""

@@ -1,0 +1,77 @@
+"""The private status page, reached only through a signed link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session, url_for
+
+from portal.flows import JOURNEYS, engine
+from portal.flows.present import describe, summary_label
+from portal.services import complaints, status_links
+from portal.services.status_links import LinkProblem
+from portal.types import Voice
+
+bp = Blueprint("status", __name__)
+
+
+def _problem_page(problem: LinkProblem | None):
+    return render_template("status/link_problem.html", problem=problem)
+
+
+@bp.get("/s/<token>")
+def open_link(token: str):
+    """Swap the token for a session and move to a clean URL, so the token leaves history."""
+    access = status_links.redeem(token)
+    if access.complaint is None:
+        session.pop("status", None)
+        return _problem_page(access.problem)
+    session["status"] = {"c": access.complaint.public_id, "v": access.complaint.status_link_version}
+    session.permanent = True
+    return redirect(url_for("status.progress"), code=303)
+
+
+def _current_access() -> status_links.Access:
+    held = session.get("status")
+    if not isinstance(held, dict):
+        return status_links.Access(None, None)
+    return status_links.check(held.get("c"), held.get("v"))
+
+
+def _told_us(complaint) -> list[dict]:
+    journey = JOURNEYS.get(complaint.journey)
+    if journey is None:
+        return []
+    voice = Voice(complaint.voice)
+    return [
+        {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
+        for s, v in engine.answered_path(journey, complaint.answers)
+    ]
+
+
+@bp.get("/progress")
+def progress():
+    access = _current_access()
+    if access.complaint is None:
+        session.pop("status", None)
+        return _problem_page(access.problem)
+    complaint = access.complaint
+    new_token = session.pop("new_link", None)
+    return render_template(
+        "status/progress.html",
+        status=complaints.status_of(complaint),
+        told_us=_told_us(complaint),
+        new_link=url_for("status.open_link", token=new_token, _external=True)
+        if new_token
+        else None,
+    )
+
+
+@bp.post("/progress/new-link")
+def new_link():
+    """Give the person a fresh link and switch off every old one (for example, if it was seen)."""
+    access = _current_access()
+    if access.complaint is None:
+        return _problem_page(access.problem)
+    token = status_links.reissue(access.complaint, actor=complaints.COMPLAINANT)
+    session["status"] = {"c": access.complaint.public_id, "v": access.complaint.status_link_version}
+    session["new_link"] = token
+    return redirect(url_for("status.progress"), code=303)

@@ -1,0 +1,113 @@
+"""Fixtures: the app on SQLite and on a real PostgreSQL, clients, and a page-checking client.
+
+PostgreSQL: TEST_DATABASE_URL points at one; otherwise a throwaway cluster is started when the
+server binaries are installed. SPEAKUP_TEST_POSTGRES=required (set by `make test`) makes a
+missing PostgreSQL an error rather than a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.migrate import upgrade
+from portal.models import Base
+from tests.pages import PageClient
+from tests.postgres import find_bin_dir, throwaway_cluster
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def _clusters() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory, _clusters) -> dict[str, str]:
+    """Start each backend once per run and bring its schema up with the real migrations."""
+    return {}
+
+
+def _postgres_url(stack: ExitStack) -> str | None:
+    if os.environ.get("TEST_DATABASE_URL"):
+        return os.environ["TEST_DATABASE_URL"]
+    wanted = os.environ.get("SPEAKUP_TEST_POSTGRES", "auto")
+    if wanted == "off":
+        return None
+    if find_bin_dir() is None:
+        if wanted == "required":
+            raise RuntimeError("PostgreSQL is required for this run but is not installed")
+        return None
+    return stack.enter_context(throwaway_cluster())
+
+
+def _database_url(backend: str, urls: dict, tmp_path_factory, stack: ExitStack) -> str:
+    if backend not in urls:
+        if backend == "sqlite":
+            url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+        else:
+            url = _postgres_url(stack)
+            if url is None:
+                pytest.skip("PostgreSQL is not installed here")
+        upgrade(url)
+        urls[backend] = url
+    return urls[backend]
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f"DELETE FROM {table.name}"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, database_urls, tmp_path_factory, _clusters) -> Iterator[str]:
+    url = _database_url(request.param, database_urls, tmp_path_factory, _clusters)
+    yield url
+    _empty_tables(url)
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on the test database; calling it twice is like restarting the server."""
+
+    def build(**overrides) -> Flask:
+        return create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "test-secret-key-not-for-production",
+                "SERVER_NAME": "speakup.test",
+                **overrides,
+            }
+        )
+
+    return build
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    app = make_app()
+    yield app
+    app.extensions["database"][0].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def pages(client) -> PageClient:
+    return PageClient(client)

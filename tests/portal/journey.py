@@ -1,0 +1,54 @@
+"""Walk the conversation over HTTP with a table of answers, the way a person would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.pages import Page, PageClient
+
+YOUNG_PERSON = {
+    "who": "self",
+    "age": "12_15",
+    "topics": ["social_worker", "family"],
+    "what_happened": "My social worker keeps cancelling our visits.",
+    "when": "this_month",
+    "outcome": ["sorry", "change"],
+    "outcome_words": "I want visits to happen when they are planned.",
+    "advocate": "yes",
+    "contact": "link_only",
+    "name": "Jess",
+    "records": "",
+}
+
+PARENT = {
+    **YOUNG_PERSON,
+    "who": "parent_carer",
+    "advocate": "more",
+    "advocate_more": "no",
+    "contact": "email",
+    "email": "parent@example.com",
+    "what_happened": "Our son's visits with his sister keep being cancelled.",
+}
+
+
+def step_id(page: Page) -> str:
+    return page.path.rsplit("/", 1)[-1]
+
+
+def answer_all(pages: PageClient, answers: dict[str, Any], start: str = "/chat/who") -> Page:
+    """Answer every question until the check-your-answers page; return that page."""
+    page = pages.get(start)
+    for _ in range(40):
+        if page.path == "/chat/check":
+            return page
+        current = step_id(page)
+        assert current in answers, f"no answer in the table for step {current!r}"
+        page = pages.submit(page, {"answer": answers[current]})
+        assert not page.select(".error-summary"), f"{current}: {page.select_one('.error-summary')}"
+    raise AssertionError("the journey did not reach check your answers")
+
+
+def send_complaint(pages: PageClient, answers: dict[str, Any]) -> Page:
+    """Answer everything, press Send, and return the confirmation page."""
+    check = answer_all(pages, answers)
+    return pages.submit(check, selector="form.send-form")

@@ -1,0 +1,54 @@
+"""Working days for the statutory clocks, checked against a hand-kept calendar."""
+
+from datetime import date
+
+import pytest
+
+from portal.timescales import add_working_days, deadline_from_receipt, is_working_day
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        pytest.param(date(2025, 12, 19), 10, date(2026, 1, 7), id="christmas_2025_example"),
+        pytest.param(date(2025, 12, 20), 1, date(2025, 12, 22), id="from_a_saturday"),
+        pytest.param(date(2025, 12, 24), 1, date(2025, 12, 29), id="over_christmas_and_boxing"),
+        pytest.param(date(2025, 12, 31), 1, date(2026, 1, 2), id="over_new_year"),
+        pytest.param(date(2026, 4, 2), 1, date(2026, 4, 7), id="over_easter_2026"),
+        pytest.param(date(2026, 3, 27), 10, date(2026, 4, 14), id="ten_days_across_easter"),
+        pytest.param(date(2026, 12, 24), 1, date(2026, 12, 29), id="boxing_day_substitute_2026"),
+        pytest.param(date(2026, 12, 23), 5, date(2027, 1, 4), id="christmas_2026_to_new_year"),
+        pytest.param(date(2026, 5, 1), 1, date(2026, 5, 5), id="early_may_bank_holiday"),
+        pytest.param(date(2026, 8, 28), 1, date(2026, 9, 1), id="summer_bank_holiday"),
+        pytest.param(date(2026, 6, 1), 0, date(2026, 6, 1), id="zero_days"),
+        pytest.param(date(2026, 6, 1), 20, date(2026, 6, 29), id="stage_1_extended"),
+        pytest.param(date(2027, 3, 25), 1, date(2027, 3, 30), id="over_easter_2027"),
+    ],
+)
+def test_add_working_days(start, n, expected):
+    assert add_working_days(start, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        pytest.param(date(2025, 12, 19), date(2026, 1, 7), id="friday_before_christmas"),
+        pytest.param(date(2025, 12, 20), date(2026, 1, 8), id="saturday_counts_from_monday"),
+        pytest.param(date(2026, 4, 3), date(2026, 4, 21), id="good_friday_counts_from_tuesday"),
+        pytest.param(date(2026, 12, 25), date(2027, 1, 13), id="christmas_day_received"),
+    ],
+)
+def test_stage_1_deadline_from_receipt(received, expected):
+    assert deadline_from_receipt(received, 10) == expected
+
+
+def test_working_days():
+    assert is_working_day(date(2026, 11, 23))
+    assert not is_working_day(date(2026, 11, 22))  # Sunday
+    assert not is_working_day(date(2026, 4, 3))  # Good Friday
+    assert not is_working_day(date(2026, 12, 28))  # substitute for Boxing Day
+
+
+def test_negative_days_are_refused():
+    with pytest.raises(ValueError):
+        add_working_days(date(2026, 1, 5), -1)
