@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from portal import migrate
 from portal.services import complaints, status_links
@@ -14,9 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(link_group)
 
 
-@click.group("db", help="Database tasks.")
-def db_group() -> None:
-    pass
+db_group = AppGroup("db", help="Database tasks.")
 
 
 @db_group.command("upgrade", help="Bring the database up to date with the migrations.")
@@ -25,9 +24,7 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
-@click.group("link", help="Private status links.")
-def link_group() -> None:
-    pass
+link_group = AppGroup("link", help="Private status links.")
 
 
 @link_group.command("revoke", help="Stop every private link to a complaint working.")

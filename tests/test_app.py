@@ -1,0 +1,53 @@
+"""The app factory, settings and migrations."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from portal import create_app
+from portal.models import Base
+
+
+def test_factory_generates_and_keeps_a_local_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    settings = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"}
+    first = create_app(settings)
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists() and len(first.config["SECRET_KEY"]) == 64
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    second = create_app(settings)
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def test_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("STAGE1_WORKING_DAYS", "12")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "other.db"))
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["STAGE1_WORKING_DAYS"] == 12
+    assert app.config["DATABASE_URL"].endswith("other.db")
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_migrations_match_the_models(database_url):
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_db_upgrade_command(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "sqlite:///" + str(tmp_path / "cli.db"),
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli.db").exists()
