@@ -31,10 +31,13 @@ db: $(RUN_STAMP) ## Bring the SQLite database in instance/ up to date
 run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads --no-reload --no-debugger
 
-system-test-deps: ## Install what the tests need from Debian (PostgreSQL) when it is missing
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-		echo "Installing PostgreSQL for the test suite..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromium) when missing
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing for the test suite:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 lint: $(TEST_STAMP) ## Check style and complexity with ruff
@@ -45,7 +48,7 @@ format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff format portal tests
 	$(BIN)/ruff check --fix portal tests
 
-test: $(TEST_STAMP) system-test-deps lint ## Run the whole suite on SQLite and a throwaway PostgreSQL
+test: $(TEST_STAMP) system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
 	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
 
 clean: ## Remove the virtual environment and caches (keeps instance/ and its database)

@@ -179,7 +179,7 @@ ADVOCATE = Step(
     choices=(
         Choice("yes", _l("Yes, please")),
         Choice("no", _l("No, thank you")),
-        Choice("more", _l("Tell me more"), next="advocate_more"),
+        Choice("more", _l("Tell me more"), next="advocate_more", is_an_answer=False),
     ),
     errors={"required": _l("Pick yes, no or tell me more.")},
     next="contact",

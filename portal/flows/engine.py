@@ -122,6 +122,16 @@ def answered_path(journey: Journey, answers: Answers) -> list[tuple[Step, Any]]:
     return [(s, answers[s.id]) for s in path(journey, answers) if is_valid(s, answers.get(s.id))]
 
 
+def summary(journey: Journey, answers: Answers) -> list[tuple[Step, Any]]:
+    """Return the answers worth showing back to the person (and to staff), in path order."""
+    return [(s, v) for s, v in answered_path(journey, answers) if _is_an_answer(s, v)]
+
+
+def _is_an_answer(step: Step, value: Any) -> bool:
+    choice = step.choice(value) if isinstance(value, str) else None
+    return choice is None or choice.is_an_answer
+
+
 def is_complete(journey: Journey, answers: Answers) -> bool:
     """Say whether every step on the path has a valid answer."""
     return current_step(journey, answers) is None

@@ -47,6 +47,9 @@ class Choice:
     hint: Worded | None = None
     icon: str | None = None
     next: str | None = None  # where this answer leads, if not to the step's own `next`
+    # False for answers like "tell me more" that only lead to a follow-up question, whose
+    # answer is the real one: the summary then shows the follow-up alone.
+    is_an_answer: bool = True
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def check():
             "answer": describe(s, v, voice),
             "change_url": _step_url(s, changing=True),
         }
-        for s, v in engine.answered_path(journey, answers)
+        for s, v in engine.summary(journey, answers)
     ]
     return render_template("chat/check.html", rows=rows, voice=voice)
 

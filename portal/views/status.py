@@ -43,7 +43,7 @@ def _told_us(complaint) -> list[dict]:
     voice = Voice(complaint.voice)
     return [
         {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
-        for s, v in engine.answered_path(journey, complaint.answers)
+        for s, v in engine.summary(journey, complaint.answers)
     ]
 
 

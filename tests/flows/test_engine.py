@@ -222,3 +222,10 @@ def test_stored_answers_are_checked_against_the_step():
     assert not engine.is_valid(what, "x" * (what.max_length + 1))
     assert not engine.is_valid(what, ["not", "text"])
     assert not engine.is_valid(COMPLAINT.get("topics"), ["home", "made-up"])
+
+
+def test_tell_me_more_is_not_shown_back_as_an_answer():
+    answers = without(advocate="more", advocate_more="yes")
+    shown = [s.id for s, _ in engine.summary(COMPLAINT, answers)]
+    assert "advocate" not in shown and "advocate_more" in shown
+    assert "advocate" in [s.id for s in engine.path(COMPLAINT, answers)]

@@ -1,0 +1,87 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against the app served from a thread.
+
+Never downloads a browser: Playwright is pointed at /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.migrate import upgrade
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder}/browser.db"
+    upgrade(url)
+    app = create_app(
+        {"INSTANCE_PATH": str(folder), "DATABASE_URL": url, "SECRET_KEY": "browser-tests-only"}
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["database"][0].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make test`, which installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser: Browser, javascript: bool, viewport: dict) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[Page]:
+    yield from _page(browser, javascript=True, viewport=PHONE)
+
+
+@pytest.fixture
+def phone_without_js(browser) -> Iterator[Page]:
+    yield from _page(browser, javascript=False, viewport=PHONE)
+
+
+@pytest.fixture
+def narrow(browser) -> Iterator[Page]:
+    yield from _page(browser, javascript=True, viewport={"width": 320, "height": 640})
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a phone-sized picture of the page as a test artefact (build/ is not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
