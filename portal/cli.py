@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import migrate
-from portal.services import complaints, status_links
+from portal.services import complaints, drafts, status_links
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(link_group)
+    app.cli.add_command(drafts_group)
 
 
 db_group = AppGroup("db", help="Database tasks.")
@@ -35,3 +38,13 @@ def link_revoke(reference: str) -> None:
         raise click.ClickException(f"No complaint has the reference {reference}.")
     status_links.revoke(complaint, actor="cli")
     click.echo(f"Every link to {complaint.reference} now stops working.")
+
+
+drafts_group = AppGroup("drafts", help="Unsent drafts.")
+
+
+@drafts_group.command("purge", help="Delete unsent drafts untouched for DAYS days (default 30).")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+def drafts_purge(days: int) -> None:
+    removed = drafts.purge_abandoned(timedelta(days=days))
+    click.echo(f"Deleted {removed} unsent draft(s) older than {days} days.")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.clock import now_utc
 from portal.extensions import db
@@ -45,3 +46,13 @@ def save_answer(key: str | None, journey: str, step_id: str, value: Any) -> str:
     draft.updated_utc = now_utc()
     db.session.commit()
     return draft.key
+
+
+def purge_abandoned(older_than: timedelta) -> int:
+    """Delete unsent drafts nobody has touched for a while; return how many went."""
+    cutoff = now_utc() - older_than
+    result = db.session.execute(
+        delete(Draft).where(Draft.submitted_utc.is_(None), Draft.updated_utc < cutoff)
+    )
+    db.session.commit()
+    return result.rowcount

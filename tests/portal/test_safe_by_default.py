@@ -129,3 +129,25 @@ def test_sending_an_unfinished_draft_goes_back_to_the_gap(client, pages):
     response = client.post("/chat/send", data={"csrf_token": fields["csrf_token"]})
     assert response.status_code == 303
     assert response.headers["Location"] == "/chat/age"
+
+
+def test_abandoned_drafts_are_purged_but_recent_and_sent_ones_kept(app, make_app):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    with time_machine.travel(long_ago, tick=False):
+        old = PageClient(app.test_client())
+        old.submit(old.get("/chat/who"), {"answer": "self"})
+        sent = PageClient(app.test_client())
+        sent.submit(answer_all(sent, YOUNG_PERSON), selector="form.send-form")
+    recent = PageClient(app.test_client())
+    recent.submit(recent.get("/chat/who"), {"answer": "parent_carer"})
+
+    result = app.test_cli_runner().invoke(args=["drafts", "purge", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 unsent draft(s)" in result.output
+    assert old.get("/chat/age").path == "/chat/who", "the old draft is gone"
+    assert recent.get("/chat/age").path == "/chat/age", "the recent draft is kept"
+    assert _complaint_count(app) == 1
