@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,18 +20,20 @@ def _find(key: str | None) -> Draft | None:
     return db.session.scalars(select(Draft).where(Draft.key == key)).one_or_none()
 
 
-def load_answers(key: str | None) -> dict[str, Any]:
-    """Return the answers saved in an unsent draft, or nothing."""
-    draft = _find(key)
-    if draft is None or draft.submitted_utc is not None:
-        return {}
-    return dict(draft.answers)
+@dataclass(frozen=True)
+class Saved:
+    answers: dict[str, Any]
+    is_sent: bool = False
 
 
-def is_sent(key: str | None) -> bool:
-    """Say whether this draft has already been sent."""
+def load(key: str | None) -> Saved:
+    """Return what a visitor's draft holds, and whether it has been sent already."""
     draft = _find(key)
-    return draft is not None and draft.submitted_utc is not None
+    if draft is None:
+        return Saved({})
+    if draft.submitted_utc is not None:
+        return Saved({}, is_sent=True)
+    return Saved(dict(draft.answers))
 
 
 def save_answer(key: str | None, journey: str, step_id: str, value: Any) -> str:

@@ -63,9 +63,10 @@ def step(step_id: str):
     if current is None:
         abort(404)
     key = session.get("draft")
-    if drafts.is_sent(key):
+    saved = drafts.load(key)
+    if saved.is_sent:
         return _sent_elsewhere()
-    answers = drafts.load_answers(key)
+    answers = saved.answers
     changing = request.args.get("change") == "1"
     if not engine.is_reachable(journey, answers, step_id):
         return _go(_step_url(engine.current_step(journey, answers), changing))
@@ -100,10 +101,10 @@ def step(step_id: str):
 @bp.get("/check")
 def check():
     journey = _journey()
-    key = session.get("draft")
-    if drafts.is_sent(key):
+    saved = drafts.load(session.get("draft"))
+    if saved.is_sent:
         return _sent_elsewhere()
-    answers = drafts.load_answers(key)
+    answers = saved.answers
     waiting = engine.current_step(journey, answers)
     if waiting is not None:
         return _go(_step_url(waiting))
@@ -124,11 +125,12 @@ def check():
 def send():
     complaint = complaints.submit_draft(session.get("draft"), _journey())
     if complaint is None:
-        if "done" in session:
+        # Not finished yet: back to the first gap. (No draft at all but an earlier complaint
+        # in this session: show that one again rather than an empty journey.)
+        saved = drafts.load(session.get("draft"))
+        if not saved.answers and "done" in session:
             return _go(url_for("chat.done"))
-        return _go(
-            _step_url(engine.current_step(_journey(), drafts.load_answers(session.get("draft"))))
-        )
+        return _go(_step_url(engine.current_step(_journey(), saved.answers)))
     session.pop("draft", None)
     session["done"] = complaint.public_id
     session["status"] = {"c": complaint.public_id, "v": complaint.status_link_version}
