@@ -60,6 +60,33 @@ def from_environment(instance_path: str) -> dict:
         "COUNCIL_COMPLAINTS_EMAIL": os.environ.get(
             "COUNCIL_COMPLAINTS_EMAIL", "complaints@council.example"
         ),
+        # The local advocacy service (s26A): every young person is offered it.
+        "ADVOCACY_SERVICE_NAME": os.environ.get(
+            "ADVOCACY_SERVICE_NAME", "the local advocacy service"
+        ),
+        "ADVOCACY_SERVICE_CONTACT": os.environ.get(
+            "ADVOCACY_SERVICE_CONTACT", "0808 000 0000, advocacy@example.org"
+        ),
+        # Where to go instead, for matters outside the council's complaints procedures.
+        "SIGNPOST_SCHOOL": os.environ.get(
+            "SIGNPOST_SCHOOL", "Ask the school office for its complaints policy."
+        ),
+        "SIGNPOST_POLICE": os.environ.get(
+            "SIGNPOST_POLICE",
+            "Call 101, or 999 in an emergency. You can also go to a police station.",
+        ),
+        "SIGNPOST_HEALTH": os.environ.get(
+            "SIGNPOST_HEALTH",
+            "Ask for the Patient Advice and Liaison Service (PALS), or call NHS 111.",
+        ),
+        "SIGNPOST_COURT": os.environ.get(
+            "SIGNPOST_COURT", "Talk to your solicitor, or to your Cafcass worker if you have one."
+        ),
+        "SIGNPOST_CHILD_PROTECTION": os.environ.get(
+            "SIGNPOST_CHILD_PROTECTION",
+            "Ask the chair of the child protection conference how to challenge a decision.",
+        ),
+        "COUNCIL_OUT_OF_HOURS_PHONE": os.environ.get("COUNCIL_OUT_OF_HOURS_PHONE", ""),
         "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
         "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),

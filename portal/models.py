@@ -48,7 +48,7 @@ class UtcDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Draft(Base):
@@ -81,16 +81,78 @@ class Complaint(Base):
     voice: Mapped[str] = mapped_column(String(10))
     complainant_role: Mapped[str] = mapped_column(String(40))
     age_group: Mapped[str | None] = mapped_column(String(20))
-    advocate_wanted: Mapped[bool]
     contact_method: Mapped[str] = mapped_column(String(20))
     answers: Mapped[dict[str, Any]]
     received_on: Mapped[date] = mapped_column(Date, index=True)
     received_utc: Mapped[datetime]
     status_link_version: Mapped[int] = mapped_column(default=1)
 
+    # What the rules decided at intake (portal/flows/rules.py): a value and its reason's key.
+    eligibility: Mapped[str] = mapped_column(String(30))
+    eligibility_reason: Mapped[str] = mapped_column(String(60))
+    time_limit: Mapped[str] = mapped_column(String(30))
+    time_limit_reason: Mapped[str] = mapped_column(String(60))
+    legal_proceedings: Mapped[str] = mapped_column(String(30))
+    legal_proceedings_reason: Mapped[str] = mapped_column(String(60))
+    consent: Mapped[str] = mapped_column(String(30))
+    consent_reason: Mapped[str] = mapped_column(String(60))
+    parental_responsibility: Mapped[bool | None]
+    on_child_instructions: Mapped[bool | None]
+    advocacy: Mapped[str] = mapped_column(String(30))
+    urgent: Mapped[bool] = mapped_column(default=False, index=True)
+    outcomes_sought: Mapped[list[str]] = mapped_column(JSON)
+    outcome_words: Mapped[str | None] = mapped_column(Text)
+
+    # Only when an advocate complains on a young person's instructions.
+    advocate_name: Mapped[str | None] = mapped_column(String(100))
+    advocate_organisation: Mapped[str | None] = mapped_column(String(150))
+    advocate_email: Mapped[str | None] = mapped_column(String(254))
+    advocate_phone: Mapped[str | None] = mapped_column(String(30))
+    child_words: Mapped[str | None] = mapped_column(Text)
+
     events: Mapped[list[Event]] = relationship(
         back_populates="complaint", order_by="Event.id", cascade="all, delete-orphan"
     )
+    points: Mapped[list[ComplaintPoint]] = relationship(
+        back_populates="complaint", order_by="ComplaintPoint.position", cascade="all, delete-orphan"
+    )
+    advocacy_referral: Mapped[AdvocacyReferral | None] = relationship(
+        back_populates="complaint", cascade="all, delete-orphan"
+    )
+
+
+class ComplaintPoint(Base):
+    """One thing the person is unhappy about; each point follows its own procedure."""
+
+    __tablename__ = "complaint_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    topic: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+    procedure: Mapped[str] = mapped_column(String(30), index=True)
+    procedure_reason: Mapped[str] = mapped_column(String(60))
+
+    complaint: Mapped[Complaint] = relationship(back_populates="points")
+
+
+class AdvocacyReferral(Base):
+    """A referral to the local advocacy service, made when a young person says yes (s26A)."""
+
+    __tablename__ = "advocacy_referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), unique=True
+    )
+    service_name: Mapped[str] = mapped_column(String(150))
+    service_contact: Mapped[str] = mapped_column(String(250))
+    made_utc: Mapped[datetime]
+
+    complaint: Mapped[Complaint] = relationship(back_populates="advocacy_referral")
 
 
 class Event(Base):

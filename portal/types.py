@@ -8,13 +8,89 @@ class EventType(StrEnum):
 
     COMPLAINT_RECEIVED = "complaint_received"
     ADVOCATE_REQUESTED = "advocate_requested"
+    ADVOCACY_REFERRAL_MADE = "advocacy_referral_made"
+    FLAGGED_SUFFICIENT_INTEREST = "flagged_sufficient_interest"
+    FLAGGED_LATE = "flagged_late"
+    FLAGGED_LEGAL_PROCEEDINGS = "flagged_legal_proceedings"
+    FLAGGED_CONSENT = "flagged_consent"
+    FLAGGED_URGENT = "flagged_urgent"
     STATUS_LINK_REISSUED = "status_link_reissued"
     STATUS_LINK_REVOKED = "status_link_revoked"
     COMPLAINT_CLOSED = "complaint_closed"
 
 
 class Voice(StrEnum):
-    """Whose words the conversation uses: the young person's own, or someone speaking for them."""
+    """Whose words the conversation uses.
+
+    SELF: a young person about themselves. HELPER: a young person speaking up for a brother,
+    sister or friend. OTHER: an adult speaking about a young person. HELPER wording falls back
+    to OTHER, and OTHER to SELF, so copy only needs the variants that really differ.
+    """
 
     SELF = "self"
+    HELPER = "helper"
     OTHER = "other"
+
+
+class Role(StrEnum):
+    """Who is complaining, in the terms of s26(3), s24D and regs 4-5."""
+
+    LOOKED_AFTER_CHILD = "looked_after_child"
+    CHILD_IN_NEED = "child_in_need"
+    CARE_LEAVER = "care_leaver"
+    SGO_CHILD = "sgo_child"
+    ADOPTION_CHILD = "adoption_child"
+    YOUNG_PERSON_UNSURE = "young_person_unsure"
+    YOUNG_HELPER = "young_helper"
+    ADVOCATE = "advocate"
+    PARENT = "parent"
+    FOSTER_CARER = "foster_carer"
+    SPECIAL_GUARDIAN = "special_guardian"
+    SGO_PARENT = "sgo_parent"
+    ADOPTER = "adopter"
+    BIRTH_PARENT = "birth_parent"
+    ADOPTED_ADULT = "adopted_adult"
+    RELATIVE_OR_FRIEND = "relative_or_friend"
+    PROFESSIONAL = "professional"
+    OTHER = "other"
+
+
+class Eligibility(StrEnum):
+    AS_OF_RIGHT = "as_of_right"
+    DECISION_NEEDED = "decision_needed"  # sufficient interest, or status to check: staff decide
+
+
+class Procedure(StrEnum):
+    STATUTORY = "statutory"
+    CORPORATE = "corporate"
+    NOT_COUNCIL = "not_council"
+
+
+class TimeLimit(StrEnum):
+    IN_TIME = "in_time"
+    LATE_DISCRETION = "late_discretion"
+
+
+class LegalProceedings(StrEnum):
+    NONE = "none"
+    COURT = "court"
+    POLICE = "police"
+    NOT_SURE = "not_sure"
+
+
+class Consent(StrEnum):
+    NOT_NEEDED = "not_needed"  # the young person is speaking for themselves
+    KNOWS_AND_AGREES = "knows_and_agrees"
+    DOES_NOT_KNOW_YET = "does_not_know_yet"
+    TOO_YOUNG_OR_UNABLE = "too_young_or_unable"
+    DOES_NOT_AGREE = "does_not_agree"
+
+
+class Advocacy(StrEnum):
+    WANTED = "wanted"
+    NOT_WANTED = "not_wanted"
+    HAS_ADVOCATE = "has_advocate"
+
+
+class Urgency(StrEnum):
+    URGENT = "urgent"

@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 
 from portal.flows.model import Choice, Go, Journey, Kind, Step
 from portal.flows.state import ComplaintState
-from portal.types import Voice
+from portal.types import Role, Voice
 
-SELF, OTHER = Voice.SELF, Voice.OTHER
+SELF, HELPER, OTHER = Voice.SELF, Voice.HELPER, Voice.OTHER
+ADULTS = ("parent_carer", "someone_else", "advocate")
 LONG_TEXT_LIMIT = 5000
 SHORT_TEXT_LIMIT = 200
 
@@ -25,26 +26,146 @@ WHO = Step(
     choices=(
         Choice("self", _l("I am a young person. This is about me."), icon="person"),
         Choice(
-            "helping",
-            _l("I am helping a young person"),
-            hint=_l("For example, I am their advocate, friend, brother or sister."),
+            "young_helper",
+            _l("I am a young person. It is about my brother, sister or friend."),
             icon="helper",
         ),
-        Choice("parent_carer", _l("I am a parent or carer"), icon="family"),
+        Choice("advocate", _l("I am an advocate for a young person"), icon="helper"),
+        Choice(
+            "parent_carer",
+            _l("I am a parent or carer"),
+            hint=_l("For example, a parent, foster carer, special guardian or adopter."),
+            icon="family",
+        ),
         Choice(
             "someone_else",
             _l("Someone else"),
-            hint=_l("For example, a grandparent, teacher or nurse."),
+            hint=_l("For example, a grandparent, family friend, teacher or nurse."),
             icon="other",
         ),
     ),
     errors={"required": _l("Pick who you are.")},
 )
 
+SELF_STATUS = Step(
+    id="self_status",
+    kind=Kind.SINGLE,
+    prompt=_l("Which of these fits you?"),
+    hint=_l("This helps us know the right rules. 'I am not sure' is fine."),
+    summary=_l("About you"),
+    choices=(
+        Choice(
+            "looked_after",
+            _l("I am in care"),
+            hint=_l("For example, in foster care or a children's home."),
+            icon="home",
+        ),
+        Choice("child_in_need", _l("A social worker helps me or my family"), icon="social_worker"),
+        Choice("care_leaver", _l("I have left care"), icon="key"),
+        Choice("special_guardianship", _l("I live with my special guardian"), icon="family"),
+        Choice("adoption", _l("I am adopted, or I might be adopted"), icon="family"),
+        Choice("not_sure", _l("I am not sure")),
+    ),
+    errors={"required": _l("Pick the one that fits you. 'I am not sure' is fine.")},
+    show_if=lambda state: state.who == "self",
+)
+
+ADULT_ROLE = Step(
+    id="adult_role",
+    kind=Kind.SINGLE,
+    prompt=_l("Which of these are you?"),
+    summary=_l("You are"),
+    choices=(
+        Choice("parent", _l("A parent, or someone with parental responsibility")),
+        Choice("foster_carer", _l("A foster carer"), hint=_l("For the council or for an agency.")),
+        Choice("special_guardian", _l("A special guardian")),
+        Choice("sgo_parent", _l("A parent of a child who lives with a special guardian")),
+        Choice("adopter", _l("An adopter, or someone who wants to adopt")),
+        Choice("birth_parent", _l("A birth parent of a child who was adopted")),
+    ),
+    errors={"required": _l("Pick the one that fits you.")},
+    show_if=lambda state: state.who == "parent_carer",
+)
+
+OTHER_ROLE = Step(
+    id="other_role",
+    kind=Kind.SINGLE,
+    prompt=_l("Which of these are you?"),
+    summary=_l("You are"),
+    choices=(
+        Choice("relative", _l("A grandparent, another relative or a family friend")),
+        Choice(
+            "professional",
+            _l("A professional"),
+            hint=_l("For example, a teacher, a nurse, or a worker from another council."),
+        ),
+        Choice("adopted_adult", _l("An adult who was adopted")),
+        Choice("other", _l("Someone else")),
+    ),
+    errors={"required": _l("Pick the one that fits you.")},
+    show_if=lambda state: state.who == "someone_else",
+)
+
+ADVOCATE_NAME = Step(
+    id="advocate_name",
+    kind=Kind.SHORT_TEXT,
+    prompt=_l("What is your name?"),
+    why=_l("The council needs to know who is speaking for the young person."),
+    summary=_l("Advocate's name"),
+    max_length=100,
+    errors={"required": _l("Write your name.")},
+    show_if=lambda state: state.is_advocate,
+)
+
+ADVOCATE_ORGANISATION = Step(
+    id="advocate_organisation",
+    kind=Kind.SHORT_TEXT,
+    prompt=_l("Which organisation do you work for?"),
+    examples=(_l("For example: the local advocacy service, or an independent visitor scheme."),),
+    summary=_l("Organisation"),
+    max_length=150,
+    errors={"required": _l("Write the name of your organisation.")},
+    show_if=lambda state: state.is_advocate,
+)
+
+ADVOCATE_EMAIL = Step(
+    id="advocate_email",
+    kind=Kind.SHORT_TEXT,
+    prompt=_l("What is your work email address?"),
+    why=_l("The council will use it to keep you up to date."),
+    examples=(_l("For example: name@example.org"),),
+    summary=_l("Advocate's email"),
+    max_length=254,
+    check="email",
+    errors={
+        "required": _l("Write your work email address."),
+        "format": _l("Write an email address like name@example.org."),
+    },
+    show_if=lambda state: state.is_advocate,
+)
+
+ADVOCATE_PHONE = Step(
+    id="advocate_phone",
+    kind=Kind.SHORT_TEXT,
+    prompt=_l("What is your work phone number?"),
+    hint=_l("You can skip this."),
+    examples=(_l("For example: 0300 123 4567"),),
+    summary=_l("Advocate's phone"),
+    required=False,
+    max_length=20,
+    check="uk_phone",
+    errors={"format": _l("Write a UK phone number like 0300 123 4567.")},
+    show_if=lambda state: state.is_advocate,
+)
+
 AGE = Step(
     id="age",
     kind=Kind.SINGLE,
-    prompt={SELF: _l("How old are you?"), OTHER: _l("How old is the young person?")},
+    prompt={
+        SELF: _l("How old are you?"),
+        HELPER: _l("How old is your brother, sister or friend?"),
+        OTHER: _l("How old is the young person?"),
+    },
     hint=_l("You do not need to give a birthday."),
     why=_l("This helps us find the right team."),
     summary={SELF: _l("Your age"), OTHER: _l("Their age")},
@@ -52,7 +173,8 @@ AGE = Step(
         Choice("under_12", _l("Under 12")),
         Choice("12_15", _l("12 to 15")),
         Choice("16_17", _l("16 or 17")),
-        Choice("18_25", {SELF: _l("18 to 25 (I have left care)"), OTHER: _l("18 to 25")}),
+        Choice("18_25", {SELF: _l("18 to 25"), OTHER: _l("18 to 25")}),
+        Choice("over_25", _l("Over 25"), show_if=lambda state: state.is_about_self),
     ),
     errors={"required": _l("Pick an age group.")},
 )
@@ -87,9 +209,52 @@ TOPICS = Step(
             {SELF: _l("How I was treated"), OTHER: _l("How they were treated")},
             icon="treated",
         ),
+        Choice(
+            "adult_treated",
+            _l("How I was treated, as a parent, carer or worker"),
+            icon="treated",
+            show_if=lambda state: state.who in ADULTS[:2],
+        ),
+        Choice(
+            "carer_approval",
+            _l("My approval or checks as a foster carer or adopter"),
+            icon="decision",
+            show_if=lambda state: state.role in (Role.FOSTER_CARER, Role.ADOPTER),
+        ),
+        Choice(
+            "court_report",
+            _l("A report the council wrote for a family court"),
+            icon="decision",
+            show_if=lambda state: state.who in ADULTS,
+        ),
+        Choice(
+            "elsewhere", _l("School, police, doctors, a court, or child protection"), icon="other"
+        ),
+        Choice(
+            "not_safe",
+            {SELF: _l("I do not feel safe"), OTHER: _l("They are not safe now")},
+            icon="alert",
+        ),
         Choice("other", _l("Something else"), icon="other"),
     ),
     errors={"required": _l("Pick at least one thing.")},
+)
+
+ELSEWHERE = Step(
+    id="elsewhere",
+    kind=Kind.MULTI,
+    prompt=_l("Which of these is it about?"),
+    hint=_l("Pick all that fit."),
+    summary=_l("Also about"),
+    choices=(
+        Choice("school", _l("A school or college"), icon="school"),
+        Choice("police", _l("The police"), icon="police"),
+        Choice("health", _l("A doctor, nurse or hospital"), icon="health"),
+        Choice("court_decision", _l("A decision made by a court"), icon="decision"),
+        Choice("child_protection", _l("A child protection meeting or plan"), icon="decision"),
+    ),
+    errors={"required": _l("Pick at least one.")},
+    show_if=lambda state: "elsewhere" in state.topics,
 )
 
 TOPIC_OTHER = Step(
@@ -102,6 +267,19 @@ TOPIC_OTHER = Step(
     max_length=SHORT_TEXT_LIMIT,
     errors={"required": _l("Write a few words about what it is.")},
     show_if=lambda state: state.has_other_topic,
+)
+
+SIGNPOST = Step(
+    id="signpost",
+    kind=Kind.SIGNPOST,
+    prompt={
+        SELF: _l("Some of this may be for someone else"),
+        OTHER: _l("Some of this may be for someone else"),
+    },
+    summary=_l("Other places to go"),
+    choices=(Choice("send_anyway", _l("Send it to the council anyway")),),
+    errors={"required": _l("Press the button to send it to the council anyway.")},
+    show_if=lambda state: state.needs_signpost,
 )
 
 WHAT_HAPPENED = Step(
@@ -124,6 +302,31 @@ WHAT_HAPPENED = Step(
     errors={"required": _l("Tell us what happened. A few words is fine.")},
 )
 
+CHILD_WORDS = Step(
+    id="child_words",
+    kind=Kind.LONG_TEXT,
+    prompt=_l("What did the young person say, in their own words?"),
+    hint=_l("Write what they told you, as they said it."),
+    examples=(_l('For example: "I want to see my mum more. Nobody listens to me."'),),
+    summary=_l("The young person's own words"),
+    max_length=LONG_TEXT_LIMIT,
+    errors={"required": _l("Write what the young person said.")},
+    show_if=lambda state: state.is_advocate,
+)
+
+CHILD_ASKED = Step(
+    id="child_asked",
+    kind=Kind.SINGLE,
+    prompt=_l("Did the young person ask you to make this complaint?"),
+    summary=_l("The young person asked for this"),
+    choices=(
+        Choice("yes", _l("Yes, they asked me to")),
+        Choice("no", _l("No, not yet")),
+    ),
+    errors={"required": _l("Pick yes or no.")},
+    show_if=lambda state: state.is_advocate,
+)
+
 WHEN = Step(
     id="when",
     kind=Kind.SINGLE,
@@ -137,6 +340,63 @@ WHEN = Step(
         Choice("not_sure", _l("I am not sure")),
     ),
     errors={"required": _l("Pick when it happened. 'I am not sure' is fine.")},
+)
+
+COURT_POLICE = Step(
+    id="court_police",
+    kind=Kind.SINGLE,
+    prompt={
+        SELF: _l("Is a court or the police looking at this right now?"),
+        OTHER: _l("Is a court or the police looking at this right now?"),
+    },
+    hint=_l("This will not stop you. It helps us know what we can look at now."),
+    summary=_l("Court or police"),
+    choices=(
+        Choice("no", _l("No")),
+        Choice("court", _l("Yes, a court case")),
+        Choice("police", _l("Yes, the police")),
+        Choice("not_sure", _l("I am not sure")),
+    ),
+    errors={"required": _l("Pick one. 'I am not sure' is fine.")},
+)
+
+PARENTAL_RESPONSIBILITY = Step(
+    id="parental_responsibility",
+    kind=Kind.SINGLE,
+    prompt=_l("Do you have parental responsibility for the young person?"),
+    hint=_l(
+        "This is the legal right to make decisions for a child. You can still complain without it."
+    ),
+    summary=_l("Parental responsibility"),
+    choices=(
+        Choice("yes", _l("Yes")),
+        Choice("no", _l("No")),
+        Choice("not_sure", _l("I am not sure")),
+    ),
+    errors={"required": _l("Pick one. 'I am not sure' is fine.")},
+    show_if=lambda state: state.asks_about_parental_responsibility,
+)
+
+CONSENT = Step(
+    id="consent",
+    kind=Kind.SINGLE,
+    prompt={
+        HELPER: _l("Does your brother, sister or friend know you are telling us?"),
+        OTHER: _l("Does the young person know you are telling us?"),
+    },
+    hint={
+        HELPER: _l("It is OK if they do not know yet."),
+        OTHER: _l("We ask because it is their life. Pick the one that fits."),
+    },
+    summary=_l("What the young person knows"),
+    choices=(
+        Choice("knows_agrees", _l("Yes, and they agree")),
+        Choice("not_yet", _l("They do not know yet")),
+        Choice("too_young", _l("They are too young, or not able to say")),
+        Choice("disagrees", _l("They do not agree")),
+    ),
+    errors={"required": _l("Pick the one that fits.")},
+    show_if=lambda state: state.speaks_for_a_child and not state.is_advocate,
 )
 
 OUTCOME = Step(
@@ -183,6 +443,7 @@ ADVOCATE = Step(
     ),
     errors={"required": _l("Pick yes, no or tell me more.")},
     next="contact",
+    show_if=lambda state: not state.is_advocate,
 )
 
 ADVOCATE_MORE = Step(
@@ -224,6 +485,7 @@ CONTACT = Step(
         Choice("link_only", _l("No messages. I will use my private link."), icon="key"),
     ),
     errors={"required": _l("Pick how we should get in touch.")},
+    show_if=lambda state: not state.is_advocate,
 )
 
 EMAIL = Step(
@@ -266,6 +528,7 @@ NAME = Step(
     summary=_l("Your name"),
     required=False,
     max_length=100,
+    show_if=lambda state: not state.is_advocate,
 )
 
 RECORDS = Step(
@@ -286,13 +549,28 @@ RECORDS = Step(
 
 COMPLAINT = Journey(
     id="complaint",
+    # fmt: off
     steps=(
         WHO,
+        SELF_STATUS,
+        ADULT_ROLE,
+        OTHER_ROLE,
+        ADVOCATE_NAME,
+        ADVOCATE_ORGANISATION,
+        ADVOCATE_EMAIL,
+        ADVOCATE_PHONE,
         AGE,
         TOPICS,
+        ELSEWHERE,
         TOPIC_OTHER,
+        SIGNPOST,
         WHAT_HAPPENED,
+        CHILD_WORDS,
+        CHILD_ASKED,
         WHEN,
+        COURT_POLICE,
+        PARENTAL_RESPONSIBILITY,
+        CONSENT,
         OUTCOME,
         OUTCOME_WORDS,
         ADVOCATE,
@@ -303,5 +581,6 @@ COMPLAINT = Journey(
         NAME,
         RECORDS,
     ),
+    # fmt: on
     state=ComplaintState,
 )

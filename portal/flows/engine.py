@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.flows.model import CHOICE_KINDS, TEXT_KINDS, Go, Journey, Kind, Step
+from portal.flows.model import CHOICE_KINDS, SINGLE_KINDS, TEXT_KINDS, Go, Journey, Kind, Step
 
 Answers = Mapping[str, Any]
 
@@ -17,7 +17,7 @@ Answers = Mapping[str, Any]
 def destination(journey: Journey, step: Step, answer: Any) -> Step | None:
     """Return the step an answer leads to, or None for the end of the journey."""
     target = step.next
-    if answer is not None and step.kind in (Kind.SINGLE, Kind.YES_NO):
+    if answer is not None and step.kind in SINGLE_KINDS:
         choice = step.choice(answer)
         if choice is not None and choice.next:
             target = choice.next
@@ -45,16 +45,20 @@ def path(journey: Journey, answers: Answers) -> list[Step]:
             continue
         shown.append(step)
         answer = answers.get(step.id)
-        step = destination(journey, step, answer if is_valid(step, answer) else None)
+        step = destination(journey, step, answer if is_valid(step, answer, state) else None)
     return shown
 
 
-def is_valid(step: Step, answer: Any) -> bool:
-    """Say whether a stored answer still fits its step (flows change; stored drafts do not)."""
+def is_valid(step: Step, answer: Any, state: Any = None) -> bool:
+    """Say whether a stored answer still fits its step (flows change; stored drafts do not).
+
+    With the person's state, choices that are not offered to them do not count.
+    """
     if answer is None:
         return False
     if step.kind in CHOICE_KINDS:
-        values = {c.value for c in step.choices}
+        offered = step.choices if state is None else step.choices_for(state)
+        values = {c.value for c in offered}
         if step.kind == Kind.MULTI:
             return (
                 isinstance(answer, list)
@@ -72,15 +76,19 @@ def is_valid(step: Step, answer: Any) -> bool:
 
 def current_step(journey: Journey, answers: Answers) -> Step | None:
     """Return the first step on the path still waiting for an answer, or None when all are done."""
-    return next((s for s in path(journey, answers) if not is_valid(s, answers.get(s.id))), None)
+    state = journey.state(answers)
+    return next(
+        (s for s in path(journey, answers) if not is_valid(s, answers.get(s.id), state)), None
+    )
 
 
 def is_reachable(journey: Journey, answers: Answers, step_id: str) -> bool:
     """Say whether this step may be opened now: it is on the path and all before it answered."""
+    state = journey.state(answers)
     for step in path(journey, answers):
         if step.id == step_id:
             return True
-        if not is_valid(step, answers.get(step.id)):
+        if not is_valid(step, answers.get(step.id), state):
             return False
     return False
 
@@ -119,7 +127,10 @@ def progress(journey: Journey, answers: Answers, step_id: str) -> Progress:
 
 def answered_path(journey: Journey, answers: Answers) -> list[tuple[Step, Any]]:
     """Return each step on the path with its answer; answers to steps now skipped are left out."""
-    return [(s, answers[s.id]) for s in path(journey, answers) if is_valid(s, answers.get(s.id))]
+    state = journey.state(answers)
+    return [
+        (s, answers[s.id]) for s in path(journey, answers) if is_valid(s, answers.get(s.id), state)
+    ]
 
 
 def summary(journey: Journey, answers: Answers) -> list[tuple[Step, Any]]:

@@ -20,10 +20,13 @@ class Kind(StrEnum):
     LONG_TEXT = "long_text"
     DATE = "date"
     YES_NO = "yes_no"
+    # Says where else to go, with one choice: carry on and send it to the council anyway.
+    SIGNPOST = "signpost"
 
 
 TEXT_KINDS = frozenset({Kind.SHORT_TEXT, Kind.LONG_TEXT})
-CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO})
+CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO, Kind.SIGNPOST})
+SINGLE_KINDS = frozenset({Kind.SINGLE, Kind.YES_NO, Kind.SIGNPOST})
 
 
 class Go(StrEnum):
@@ -33,10 +36,20 @@ class Go(StrEnum):
     END = "<end>"  # check your answers
 
 
+FALLBACK = {
+    Voice.HELPER: (Voice.HELPER, Voice.OTHER, Voice.SELF),
+    Voice.OTHER: (Voice.OTHER, Voice.SELF),
+    Voice.SELF: (Voice.SELF,),
+}
+
+
 def say(worded: Worded, voice: Voice) -> Any:
-    """Pick the wording for a voice, falling back to the young person's own."""
+    """Pick the wording for a voice (HELPER falls back to OTHER, OTHER to SELF)."""
     if isinstance(worded, Mapping):
-        return worded.get(voice, worded[Voice.SELF])
+        # Copy for one audience only (say, consent questions) falls back to what there is.
+        return next((worded[v] for v in FALLBACK[voice] if v in worded), None) or next(
+            iter(worded.values())
+        )
     return worded
 
 
@@ -50,6 +63,7 @@ class Choice:
     # False for answers like "tell me more" that only lead to a follow-up question, whose
     # answer is the real one: the summary then shows the follow-up alone.
     is_an_answer: bool = True
+    show_if: Callable[[Any], bool] | None = None  # offered only when this holds for the state
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,10 @@ class Step:
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
+
+    def choices_for(self, state: Any) -> tuple[Choice, ...]:
+        """Return the choices offered to this person."""
+        return tuple(c for c in self.choices if c.show_if is None or c.show_if(state))
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,12 @@ def describe(step: Step, value: Any, voice: Voice) -> list[Any]:
 def summary_label(step: Step, voice: Voice) -> Any:
     """Return the short label a step has on check-your-answers and 'what I told you'."""
     return say(step.summary or step.prompt, voice)
+
+
+def topic_label(journey_steps: Any, topic: str, voice: Voice) -> Any:
+    """Return the words for a complaint point's topic, from the step that offered it."""
+    for step in journey_steps:
+        choice = step.choice(topic) if step.id in ("topics", "elsewhere") else None
+        if choice is not None:
+            return say(choice.label, voice)
+    return topic

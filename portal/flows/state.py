@@ -6,7 +6,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.types import Voice
+from portal.types import Role, Voice
+
+SELF_STATUS_ROLES = {
+    "looked_after": Role.LOOKED_AFTER_CHILD,
+    "child_in_need": Role.CHILD_IN_NEED,
+    "care_leaver": Role.CARE_LEAVER,
+    "special_guardianship": Role.SGO_CHILD,
+    "adoption": Role.ADOPTION_CHILD,
+    "not_sure": Role.YOUNG_PERSON_UNSURE,
+}
+ADULT_ROLES = {
+    "parent": Role.PARENT,
+    "foster_carer": Role.FOSTER_CARER,
+    "special_guardian": Role.SPECIAL_GUARDIAN,
+    "sgo_parent": Role.SGO_PARENT,
+    "adopter": Role.ADOPTER,
+    "birth_parent": Role.BIRTH_PARENT,
+}
+OTHER_ROLES = {
+    "relative": Role.RELATIVE_OR_FRIEND,
+    "professional": Role.PROFESSIONAL,
+    "adopted_adult": Role.ADOPTED_ADULT,
+    "other": Role.OTHER,
+}
+# Topics that belong somewhere other than the council's complaints procedures.
+ELSEWHERE_TOPICS = frozenset({"school", "police", "health", "court_decision", "child_protection"})
 
 
 @dataclass(frozen=True)
@@ -22,17 +47,49 @@ class ComplaintState:
         return list(value) if isinstance(value, list) else []
 
     @property
-    def role(self) -> str | None:
+    def who(self) -> str | None:
         return self._one("who")
 
     @property
+    def role(self) -> Role | None:
+        """The complainant's role, once the questions that settle it are answered."""
+        fixed = {"young_helper": Role.YOUNG_HELPER, "advocate": Role.ADVOCATE}
+        if self.who in fixed:
+            return fixed[self.who]
+        table, step = {
+            "self": (SELF_STATUS_ROLES, "self_status"),
+            "parent_carer": (ADULT_ROLES, "adult_role"),
+            "someone_else": (OTHER_ROLES, "other_role"),
+        }.get(self.who, ({}, ""))
+        return table.get(self._one(step) or "")
+
+    @property
     def is_about_self(self) -> bool:
-        """The young person is speaking for themselves (the default until they say otherwise)."""
-        return self.role in (None, "self")
+        """The person is speaking about themselves (the default until they say otherwise)."""
+        return self.who in (None, "self") or self.role == Role.ADOPTED_ADULT
+
+    @property
+    def is_young_person(self) -> bool:
+        return self.who in (None, "self", "young_helper")
+
+    @property
+    def is_advocate(self) -> bool:
+        return self.who == "advocate"
+
+    @property
+    def is_adult_carer(self) -> bool:
+        return self.who == "parent_carer"
 
     @property
     def voice(self) -> Voice:
-        return Voice.SELF if self.is_about_self else Voice.OTHER
+        if self.is_about_self:
+            return Voice.SELF
+        return Voice.HELPER if self.who == "young_helper" else Voice.OTHER
+
+    @property
+    def speaks_for_a_child(self) -> bool:
+        """Someone other than the young person is raising this (consent questions apply)."""
+        return not self.is_about_self
 
     @property
     def age_group(self) -> str | None:
@@ -47,11 +104,65 @@ class ComplaintState:
         return "other" in self.topics
 
     @property
+    def elsewhere(self) -> list[str]:
+        """The places someone picked that usually have their own complaints process."""
+        return self._many("elsewhere") if "elsewhere" in self.topics else []
+
+    @property
+    def feels_unsafe(self) -> bool:
+        return "not_safe" in self.topics
+
+    @property
+    def needs_signpost(self) -> bool:
+        return bool(self.elsewhere) or self.feels_unsafe
+
+    @property
+    def when(self) -> str | None:
+        return self._one("when")
+
+    @property
+    def legal_proceedings(self) -> str | None:
+        return self._one("court_police")
+
+    @property
+    def consent(self) -> str | None:
+        return self._one("consent")
+
+    @property
+    def parental_responsibility(self) -> str | None:
+        return self._one("parental_responsibility")
+
+    @property
+    def asks_about_parental_responsibility(self) -> bool:
+        return self.role in (
+            Role.PARENT,
+            Role.SGO_PARENT,
+            Role.BIRTH_PARENT,
+            Role.RELATIVE_OR_FRIEND,
+        )
+
+    @property
+    def child_asked(self) -> str | None:
+        return self._one("child_asked")
+
+    @property
+    def outcomes(self) -> list[str]:
+        return self._many("outcome")
+
+    @property
+    def advocate_answer(self) -> str | None:
+        more = self._one("advocate_more")
+        answer = self._one("advocate")
+        return more if answer == "more" else answer
+
+    @property
     def wants_advocate(self) -> bool:
-        return "yes" in (self._one("advocate"), self._one("advocate_more"))
+        return self.advocate_answer == "yes"
 
     @property
     def contact_method(self) -> str | None:
+        if self.is_advocate:
+            return "advocate"
         return self._one("contact")
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.clock import local_date, now_utc
 from portal.extensions import db
-from portal.flows import engine
+from portal.flows import engine, rules
 from portal.flows.model import Journey
-from portal.models import Complaint, Draft, Event
+from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
 from portal.timescales import deadline_from_receipt
-from portal.types import EventType
+from portal.types import Advocacy, Consent, EventType, Procedure, Urgency, Voice
 
 COMPLAINANT = "complainant"
 
@@ -42,9 +43,41 @@ def by_reference(reference: str) -> Complaint | None:
     ).one_or_none()
 
 
+FLAG_EVENTS = {
+    "eligibility": EventType.FLAGGED_SUFFICIENT_INTEREST,
+    "time_limit": EventType.FLAGGED_LATE,
+    "legal_proceedings": EventType.FLAGGED_LEGAL_PROCEEDINGS,
+    "consent": EventType.FLAGGED_CONSENT,
+    "urgency": EventType.FLAGGED_URGENT,
+}
+
+
+def _decided(state) -> dict[str, rules.Decision | None]:
+    return {
+        "eligibility": rules.eligibility(state),
+        "time_limit": rules.time_limit(state),
+        "legal_proceedings": rules.legal_proceedings(state),
+        "consent": rules.consent(state),
+        "urgency": rules.urgency(state),
+    }
+
+
+def _advocate_fields(state) -> dict[str, Any]:
+    if not state.is_advocate:
+        return {}
+    return {
+        "advocate_name": state.answers.get("advocate_name"),
+        "advocate_organisation": state.answers.get("advocate_organisation"),
+        "advocate_email": state.answers.get("advocate_email"),
+        "advocate_phone": state.answers.get("advocate_phone") or None,
+        "child_words": state.answers.get("child_words"),
+    }
+
+
 def _build(journey: Journey, draft: Draft) -> Complaint:
     answered = dict((s.id, v) for s, v in engine.answered_path(journey, draft.answers))
     state = journey.state(answered)
+    decided = _decided(state)
     received = now_utc()
     complaint = Complaint(
         public_id=secrets.token_hex(16),
@@ -54,20 +87,57 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         voice=state.voice,
         complainant_role=state.role,
         age_group=state.age_group,
-        advocate_wanted=state.wants_advocate,
         contact_method=state.contact_method,
         answers=answered,
         received_on=local_date(received),
         received_utc=received,
+        eligibility=decided["eligibility"].value,
+        eligibility_reason=decided["eligibility"].reason,
+        time_limit=decided["time_limit"].value,
+        time_limit_reason=decided["time_limit"].reason,
+        legal_proceedings=decided["legal_proceedings"].value,
+        legal_proceedings_reason=decided["legal_proceedings"].reason,
+        consent=decided["consent"].value,
+        consent_reason=decided["consent"].reason,
+        parental_responsibility=rules.holds_parental_responsibility(state),
+        on_child_instructions=(state.child_asked == "yes") if state.is_advocate else None,
+        advocacy=rules.advocacy(state).value,
+        urgent=decided["urgency"] is not None,
+        outcomes_sought=state.outcomes,
+        outcome_words=answered.get("outcome_words") or None,
+        **_advocate_fields(state),
     )
-    complaint.events.append(
-        Event(type=EventType.COMPLAINT_RECEIVED, at_utc=received, actor=COMPLAINANT, data={})
-    )
-    if state.wants_advocate:
-        complaint.events.append(
-            Event(type=EventType.ADVOCATE_REQUESTED, at_utc=received, actor=COMPLAINANT, data={})
+    complaint.points = [
+        ComplaintPoint(
+            position=n,
+            topic=p.topic,
+            description=p.description,
+            procedure=p.procedure.value,
+            procedure_reason=p.procedure.reason,
         )
+        for n, p in enumerate(rules.points(state), start=1)
+    ]
+    _record_events(complaint, state, decided, received)
     return complaint
+
+
+def _record_events(complaint: Complaint, state, decided: dict, at: datetime) -> None:
+    def add(event_type: EventType, **data: Any) -> None:
+        complaint.events.append(Event(type=event_type, at_utc=at, actor=COMPLAINANT, data=data))
+
+    add(EventType.COMPLAINT_RECEIVED)
+    for name, decision in decided.items():
+        if decision is not None and decision.needs_a_person:
+            add(FLAG_EVENTS[name], value=decision.value, reason=decision.reason)
+    if state.wants_advocate:
+        add(EventType.ADVOCATE_REQUESTED)
+        settings = current_app.config
+        complaint.advocacy_referral = AdvocacyReferral(
+            service_name=settings["ADVOCACY_SERVICE_NAME"],
+            service_contact=settings["ADVOCACY_SERVICE_CONTACT"],
+            made_utc=at,
+        )
+        add(EventType.ADVOCACY_REFERRAL_MADE, service=settings["ADVOCACY_SERVICE_NAME"])
 
 
 def submit_draft(key: str | None, journey: Journey) -> Complaint | None:
@@ -143,7 +213,7 @@ class Status:
 # Events a complainant sees on their own timeline (link changes are theirs or staff's business).
 PUBLIC_EVENTS = {
     EventType.COMPLAINT_RECEIVED,
-    EventType.ADVOCATE_REQUESTED,
+    EventType.ADVOCACY_REFERRAL_MADE,
     EventType.COMPLAINT_CLOSED,
 }
 
@@ -171,3 +241,31 @@ def status_of(complaint: Complaint) -> Status:
         reply_by=reply_by,
         timeline=timeline,
     )
+
+
+def decisions_of(complaint: Complaint) -> list[rules.Decision]:
+    """Return what the rules decided at intake, as stored, in the order people are told."""
+    stored = [
+        (complaint.urgent and Urgency.URGENT, "not_safe"),
+        (complaint.eligibility, complaint.eligibility_reason),
+        (complaint.time_limit, complaint.time_limit_reason),
+        (complaint.legal_proceedings, complaint.legal_proceedings_reason),
+        (complaint.consent, complaint.consent_reason),
+        (complaint.voice != Voice.SELF and Consent.NOT_NEEDED, "no_private_information"),
+        (complaint.advocacy, rules.ADVOCACY_REASONS[Advocacy(complaint.advocacy)]),
+    ]
+    return [
+        rules.Decision(value, reason)
+        for value, reason in stored
+        if value and reason not in rules.QUIET_REASONS
+    ]
+
+
+def points_of(complaint: Complaint) -> list[rules.Point]:
+    """Return the complaint's points as stored, each with its procedure decision."""
+    return [
+        rules.Point(
+            p.topic, rules.Decision(Procedure(p.procedure), p.procedure_reason), p.description
+        )
+        for p in complaint.points
+    ]

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine
-from portal.flows.model import Journey, Step
-from portal.flows.present import describe, summary_label
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
+from portal.flows.model import Journey, Kind, Step
+from portal.flows.present import describe, summary_label, topic_label
 from portal.services import complaints, drafts, status_links
+from portal.types import Voice
 from portal.views.forms import form_for, stored_value
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
@@ -39,13 +49,36 @@ def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changin
     return _step_url(engine.step_after(journey, answers, step_id))
 
 
-def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, voice) -> list[dict]:
+def explained(decisions: list[rules.Decision], voice) -> list[str]:
+    """Put decisions into plain words for this person, with the council's settings."""
+    return [d.explain(voice, current_app.config) for d in decisions]
+
+
+def explained_points(journey: Journey, points, voice) -> list[dict]:
+    """Describe each complaint point and the procedure it follows, and why."""
+    return [
+        {
+            "label": topic_label(journey.steps, p.topic, voice),
+            "description": p.description,
+            "procedure": p.procedure.value,
+            "why": p.procedure.explain(voice, current_app.config),
+        }
+        for p in points
+    ]
+
+
+def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) -> list[dict]:
+    """The last few questions and answers, with what the conversation said back to each."""
     earlier = []
     for step, value in engine.answered_path(journey, answers):
         if step.id == step_id:
             break
         earlier.append(
-            {"question": summary_label(step, voice), "answer": describe(step, value, voice)}
+            {
+                "question": summary_label(step, state.voice),
+                "answer": describe(step, value, state.voice),
+                "said": explained(rules.said_after(step.id, state), state.voice),
+            }
         )
     return earlier[-TRANSCRIPT_LENGTH:]
 
@@ -70,10 +103,11 @@ def step(step_id: str):
     changing = request.args.get("change") == "1"
     if not engine.is_reachable(journey, answers, step_id):
         return _go(_step_url(engine.current_step(journey, answers), changing))
-    voice = journey.state(answers).voice
+    state = journey.state(answers)
+    voice = state.voice
 
     if request.method == "POST":
-        form = form_for(current, voice, formdata=request.form)
+        form = form_for(current, state, formdata=request.form)
         if form.validate():
             value = stored_value(current, form)
             session["draft"] = drafts.save_answer(key, journey.id, step_id, value)
@@ -81,7 +115,7 @@ def step(step_id: str):
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
     else:
-        form = form_for(current, voice, answer=answers.get(step_id))
+        form = form_for(current, state, answer=answers.get(step_id))
 
     before = engine.step_before(journey, answers, step_id)
     return render_template(
@@ -91,7 +125,9 @@ def step(step_id: str):
         voice=voice,
         changing=changing,
         progress=engine.progress(journey, answers, step_id),
-        transcript=_transcript(journey, answers, step_id, voice),
+        transcript=_transcript(journey, answers, step_id, state),
+        state=state,
+        places=rules.elsewhere_places(state) if current.kind == Kind.SIGNPOST else [],
         back_url=url_for("chat.check")
         if changing
         else (_step_url(before) if before else url_for("pages.home")),
@@ -108,7 +144,8 @@ def check():
     waiting = engine.current_step(journey, answers)
     if waiting is not None:
         return _go(_step_url(waiting))
-    voice = journey.state(answers).voice
+    state = journey.state(answers)
+    voice = state.voice
     rows = [
         {
             "id": s.id,
@@ -118,7 +155,13 @@ def check():
         }
         for s, v in engine.summary(journey, answers)
     ]
-    return render_template("chat/check.html", rows=rows, voice=voice)
+    return render_template(
+        "chat/check.html",
+        rows=rows,
+        voice=voice,
+        decisions=explained(rules.decisions(state), voice),
+        points=explained_points(journey, rules.points(state), voice),
+    )
 
 
 @bp.post("/send")
@@ -142,9 +185,12 @@ def done():
     complaint = complaints.by_public_id(session.get("done"))
     if complaint is None:
         return _go(url_for("pages.home"))
+    voice = Voice(complaint.voice)
     return render_template(
         "chat/done.html",
         complaint=complaint,
+        decisions=explained(complaints.decisions_of(complaint), voice),
+        points=explained_points(_journey(), complaints.points_of(complaint), voice),
         status=complaints.status_of(complaint),
         status_url=url_for(
             "status.open_link", token=status_links.token_for(complaint), _external=True

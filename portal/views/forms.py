@@ -22,12 +22,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.clock import today_local
-from portal.flows.model import Kind, Step, say
+from portal.flows.model import SINGLE_KINDS, Kind, Step, say
 from portal.text import plain_text
 from portal.types import Voice
 
-# UK mobiles: 07 then 9 digits, or the same after +44 / 0044. Spaces, dashes and brackets allowed.
+# UK numbers after spaces, dashes and brackets are taken out. A full library (phonenumbers) is
+# more than we need to check one field: mobiles are 07 + 9 digits, other numbers 01/02/03/08
+# + 8 or 9 digits, either with +44 or 0044 in place of the first 0.
 _UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+_UK_PHONE = re.compile(r"^(?:\+44|0044|0)[12378]\d{8,9}$")
 
 DEFAULT_ERRORS = {
     "required": _l("Answer this question to carry on."),
@@ -83,10 +86,10 @@ def _clean(value: Any) -> Any:
     return plain_text(value) if isinstance(value, str) else value
 
 
-def _uk_mobile(message: Any):
+def _phone(pattern: re.Pattern, message: Any):
     def check(_form: FlaskForm, field: Field) -> None:
         digits = re.sub(r"[\s\-()]", "", field.data or "")
-        if not _UK_MOBILE.match(digits):
+        if digits and not pattern.match(digits):
             raise ValidationError(message)
 
     return check
@@ -115,16 +118,19 @@ def _text_validators(step: Step, voice: Voice) -> list:
     if step.check == "email":
         checks.append(Email(_message(step, "format", voice)))
     elif step.check == "uk_mobile":
-        checks.append(_uk_mobile(_message(step, "format", voice)))
+        checks.append(_phone(_UK_MOBILE, _message(step, "format", voice)))
+    elif step.check == "uk_phone":
+        checks.append(_phone(_UK_PHONE, _message(step, "format", voice)))
     return checks
 
 
-def _field_for(step: Step, voice: Voice) -> Field:
+def _field_for(step: Step, state: Any) -> Field:
+    voice = state.voice
     label = say(step.prompt, voice)
     required = [InputRequired(_message(step, "required", voice))]
-    choices = [SelectChoice(c.value, say(c.label, voice)) for c in step.choices]
+    choices = [SelectChoice(c.value, say(c.label, voice)) for c in step.choices_for(state)]
     invalid = _message(step, "required", voice)
-    if step.kind in (Kind.SINGLE, Kind.YES_NO):
+    if step.kind in SINGLE_KINDS:
         return ChoiceField(label, choices=choices, validators=required, invalid_message=invalid)
     if step.kind == Kind.MULTI:
         return MultiCheckboxField(
@@ -144,13 +150,13 @@ def _field_for(step: Step, voice: Voice) -> Field:
     return field_class(label, validators=_text_validators(step, voice), filters=[_clean])
 
 
-def form_for(step: Step, voice: Voice, formdata: Any = None, answer: Any = None) -> FlaskForm:
+def form_for(step: Step, state: Any, formdata: Any = None, answer: Any = None) -> FlaskForm:
     """Return a form with one field, `answer`, for this step; it also checks the CSRF token."""
 
     class StepForm(FlaskForm):
         pass
 
-    StepForm.answer = _field_for(step, voice)
+    StepForm.answer = _field_for(step, state)
     if formdata is not None:
         return StepForm(formdata=formdata)
     data = {"answer": date.fromisoformat(answer) if step.kind == Kind.DATE and answer else answer}
@@ -165,4 +171,6 @@ def stored_value(step: Step, form: FlaskForm) -> Any:
     if step.kind == Kind.MULTI:
         chosen = set(data or [])
         return [c.value for c in step.choices if c.value in chosen]
+    if step.check in ("uk_mobile", "uk_phone") and data:
+        return " ".join(data.split())
     return data if data is not None else ""

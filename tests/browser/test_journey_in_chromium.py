@@ -17,10 +17,12 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # What a 14-year-old taps, step by step (labels as shown on screen).
 TAPS = [
     ("who", ["I am a young person. This is about me."]),
+    ("self_status", ["I am in care"]),
     ("age", ["12 to 15"]),
     ("topics", ["My social worker", "Seeing my family"]),
     ("what_happened", "My social worker keeps cancelling my visits."),
     ("when", ["This month"]),
+    ("court_police", ["No"]),
     ("outcome", ["Something changes"]),
     ("outcome_words", ""),
     ("advocate", ["Tell me more"]),

@@ -15,10 +15,12 @@ from portal.types import Voice
 
 BASE = {
     "who": "self",
+    "self_status": "looked_after",
     "age": "12_15",
     "topics": ["home"],
     "what_happened": "x",
     "when": "this_month",
+    "court_police": "no",
     "outcome": ["sorry"],
     "outcome_words": "",
     "advocate": "no",
@@ -38,7 +40,35 @@ def without(*keys: str, **changes) -> dict:
     ("answers", "expected"),
     [
         pytest.param({}, "who", id="nothing_yet"),
-        pytest.param({"who": "self"}, "age", id="after_who"),
+        pytest.param({"who": "self"}, "self_status", id="after_who_self"),
+        pytest.param({"who": "parent_carer"}, "adult_role", id="after_who_parent_carer"),
+        pytest.param({"who": "someone_else"}, "other_role", id="after_who_someone_else"),
+        pytest.param({"who": "advocate"}, "advocate_name", id="after_who_advocate"),
+        pytest.param({"who": "young_helper"}, "age", id="after_who_young_helper"),
+        pytest.param(without(topics=["elsewhere"]), "elsewhere", id="elsewhere_asks_where"),
+        pytest.param(
+            without(topics=["elsewhere"], elsewhere=["school"]),
+            "signpost",
+            id="elsewhere_leads_to_a_signpost",
+        ),
+        pytest.param(without(topics=["not_safe"]), "signpost", id="not_safe_leads_to_help"),
+        pytest.param(
+            without(who="parent_carer", adult_role="parent"),
+            "parental_responsibility",
+            id="parent_is_asked_about_parental_responsibility",
+        ),
+        pytest.param(
+            without(who="parent_carer", adult_role="foster_carer"),
+            "consent",
+            id="foster_carer_is_asked_about_consent",
+        ),
+        pytest.param(
+            without(
+                age="over_25", who="parent_carer", adult_role="foster_carer", consent="knows_agrees"
+            ),
+            "age",
+            id="over_25_is_only_offered_to_young_people_themselves",
+        ),
         pytest.param(
             without("topic_other", topics=["other"]), "topic_other", id="something_else_asks_what"
         ),
@@ -106,6 +136,19 @@ def test_answers_to_skipped_steps_are_left_out():
     assert kept == set(BASE)
 
 
+def test_choices_offered_depend_on_who_is_asking():
+    topics = COMPLAINT.get("topics")
+    child = [c.value for c in topics.choices_for(COMPLAINT.state(BASE))]
+    foster = [
+        c.value
+        for c in topics.choices_for(
+            COMPLAINT.state(without(who="parent_carer", adult_role="foster_carer"))
+        )
+    ]
+    assert "adult_treated" not in child and "carer_approval" not in child
+    assert "adult_treated" in foster and "carer_approval" in foster and "court_report" in foster
+
+
 def test_reachability_guards_skipping_ahead():
     assert engine.is_reachable(COMPLAINT, {}, "who")
     assert not engine.is_reachable(COMPLAINT, {}, "contact")
@@ -114,7 +157,7 @@ def test_reachability_guards_skipping_ahead():
 
 
 def test_progress_counts_the_path_this_person_will_see():
-    assert engine.progress(COMPLAINT, {}, "who") == engine.Progress(1, 11)
+    assert engine.progress(COMPLAINT, {}, "who") == engine.Progress(1, 12)
     longer = without(
         topics=["other"],
         topic_other="bus",
@@ -123,7 +166,7 @@ def test_progress_counts_the_path_this_person_will_see():
         contact="email",
         email="a@b.co",
     )
-    assert engine.progress(COMPLAINT, longer, "email") == engine.Progress(12, 14)
+    assert engine.progress(COMPLAINT, longer, "email") == engine.Progress(14, 16)
 
 
 def _answers_for(step: Step) -> list:

@@ -8,10 +8,12 @@ from tests.pages import Page, PageClient
 
 YOUNG_PERSON = {
     "who": "self",
+    "self_status": "looked_after",
     "age": "12_15",
     "topics": ["social_worker", "family"],
     "what_happened": "My social worker keeps cancelling our visits.",
     "when": "this_month",
+    "court_police": "no",
     "outcome": ["sorry", "change"],
     "outcome_words": "I want visits to happen when they are planned.",
     "advocate": "yes",
@@ -23,6 +25,9 @@ YOUNG_PERSON = {
 PARENT = {
     **YOUNG_PERSON,
     "who": "parent_carer",
+    "adult_role": "parent",
+    "parental_responsibility": "yes",
+    "consent": "knows_agrees",
     "advocate": "more",
     "advocate_more": "no",
     "contact": "email",

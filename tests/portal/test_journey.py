@@ -25,7 +25,7 @@ def test_young_person_raises_a_complaint_end_to_end(pages):
     link = page.select_one("a#status-link")["href"]
     assert "/s/" in link
     assert "They will reply by" in page.text
-    assert "You asked for an advocate." in page.text
+    assert "We will ask the local advocacy service to get in touch." in page.text
 
     status = pages.get(link)
     assert status.path == "/progress"
@@ -38,32 +38,49 @@ def test_young_person_raises_a_complaint_end_to_end(pages):
 def test_first_question_shows_progress_and_big_choices(pages):
     page = pages.get("/chat/who")
     assert page.h1 == "Who are you?"
-    assert "Question 1 of about 11" in page.text
+    assert "Question 1 of about 12" in page.text
     radios = page.select("input[type=radio][name=answer]")
-    assert [r["value"] for r in radios] == ["self", "helping", "parent_carer", "someone_else"]
+    assert [r["value"] for r in radios] == [
+        "self",
+        "young_helper",
+        "advocate",
+        "parent_carer",
+        "someone_else",
+    ]
     assert not any(r.has_attr("checked") for r in radios), "nothing is pre-selected"
 
 
 def test_adult_wording_for_a_parent(pages):
     page = pages.get("/chat/who")
     page = pages.submit(page, {"answer": "parent_carer"})
+    assert page.h1 == "Which of these are you?"
+    page = pages.submit(page, {"answer": "parent"})
+    assert (
+        "Parents, and people with parental responsibility, can."
+        in page.select_one(".bubble-said").text
+    )
     assert page.h1 == "How old is the young person?"
     page = pages.submit(page, {"answer": "12_15"})
     labels = [label.get_text(" ", strip=True) for label in page.select(".choice label")]
     assert "Their social worker" in labels
     page = send_complaint(pages, PARENT)
     assert REFERENCE.match(page.select_one("#reference").get_text(strip=True))
-    assert "You asked for an advocate." not in page.text
+    assert "We will ask the local advocacy service" not in page.text
 
 
-def test_transcript_shows_earlier_answers_as_bubbles(pages):
+def test_transcript_shows_earlier_answers_and_what_was_said_back(pages):
     page = pages.get("/chat/who")
     page = pages.submit(page, {"answer": "self"})
+    page = pages.submit(page, {"answer": "looked_after"})
     page = pages.submit(page, {"answer": "16_17"})
     bubbles = [b.get_text(" ", strip=True) for b in page.select(".transcript .bubble")]
     assert bubbles == [
         "Who you are",
         "I am a young person. This is about me.",
+        "About you",
+        "I am in care",
+        "You can complain. The law says young people who get help from children's social "
+        "care can.",
         "Your age",
         "16 or 17",
     ]

@@ -109,7 +109,8 @@ def test_a_draft_survives_a_server_restart(make_app):
     pages = PageClient(first.test_client())
     page = pages.get("/chat/who")
     page = pages.submit(page, {"answer": "self"})
-    page = pages.submit(page, {"answer": "16_17"})
+    page = pages.submit(page, {"answer": "care_leaver"})
+    page = pages.submit(page, {"answer": "18_25"})
     cookie = pages.client.get_cookie("su_session", domain="speakup.test").value
     first.extensions["database"][0].dispose()
 
@@ -128,7 +129,7 @@ def test_sending_an_unfinished_draft_goes_back_to_the_gap(client, pages):
     action, fields = page.form_data()
     response = client.post("/chat/send", data={"csrf_token": fields["csrf_token"]})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/chat/age"
+    assert response.headers["Location"] == "/chat/self_status"
 
 
 def test_abandoned_drafts_are_purged_but_recent_and_sent_ones_kept(app, make_app):
@@ -148,6 +149,6 @@ def test_abandoned_drafts_are_purged_but_recent_and_sent_ones_kept(app, make_app
     result = app.test_cli_runner().invoke(args=["drafts", "purge", "--days", "30"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 unsent draft(s)" in result.output
-    assert old.get("/chat/age").path == "/chat/who", "the old draft is gone"
-    assert recent.get("/chat/age").path == "/chat/age", "the recent draft is kept"
+    assert old.get("/chat/self_status").path == "/chat/who", "the old draft is gone"
+    assert recent.get("/chat/adult_role").path == "/chat/adult_role", "recent drafts are kept"
     assert _complaint_count(app) == 1

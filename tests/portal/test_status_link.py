@@ -59,7 +59,7 @@ def test_timeline_shows_received_and_the_reply_date(app, pages):
     _, link = _send(pages)
     items = [li.get_text(" ", strip=True) for li in _fresh(app).get(link).select(".timeline li")]
     assert any("We got what you sent." in item for item in items)
-    assert any("You asked for an advocate." in item for item in items)
+    assert any("We asked an advocate to get in touch." in item for item in items)
     assert "Reply due." in items[-1]
 
 
