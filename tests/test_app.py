@@ -51,3 +51,39 @@ def test_db_upgrade_command(tmp_path):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.db").exists()
+
+
+def test_migration_0002_keeps_complaints_sent_before_the_rules(database_url):
+    """Complaints from before revision 0002 survive it, with their advocate answer kept."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from portal.migrate import alembic_config
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0001")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO complaint (public_id, reference, journey, voice, complainant_role,"
+                    " contact_method, answers, received_on, received_utc, status_link_version,"
+                    " advocate_wanted) VALUES ('p1', 'AAAA-AAAA', 'complaint', 'self', 'self',"
+                    " 'link_only', '{}', '2026-11-02', '2026-11-02 10:00:00+00', 1, :yes)"
+                ),
+                {"yes": True},
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT advocacy, eligibility, eligibility_reason, urgent, outcomes_sought"
+                    " FROM complaint WHERE reference = 'AAAA-AAAA'"
+                )
+            ).one()
+        assert row[:4] == ("wanted", "decision_needed", "not_assessed", False)
+        assert row[4] in ([], "[]")
+    finally:
+        command.upgrade(config, "head")
+        engine.dispose()

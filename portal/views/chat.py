@@ -55,16 +55,22 @@ def explained(decisions: list[rules.Decision], voice) -> list[str]:
 
 
 def explained_points(journey: Journey, points, voice) -> list[dict]:
-    """Describe each complaint point and the procedure it follows, and why."""
-    return [
-        {
-            "label": topic_label(journey.steps, p.topic, voice),
-            "description": p.description,
-            "procedure": p.procedure.value,
-            "why": p.procedure.explain(voice, current_app.config),
-        }
-        for p in points
-    ]
+    """Group the complaint's points by procedure, each group with its reason in plain words."""
+    groups: dict[tuple[str, str], dict] = {}
+    for point in points:
+        label = str(topic_label(journey.steps, point.topic, voice))
+        if point.description:
+            label = f"{label}: {point.description}"
+        group = groups.setdefault(
+            (point.procedure.value, point.procedure.reason),
+            {
+                "procedure": point.procedure.value,
+                "why": point.procedure.explain(voice, current_app.config),
+                "labels": [],
+            },
+        )
+        group["labels"].append(label)
+    return list(groups.values())
 
 
 def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) -> list[dict]:

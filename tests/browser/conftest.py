@@ -52,6 +52,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run `make test`, which installs it")
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -61,7 +61,10 @@ def _walk(page: Page, base: str, *, check_each_page: bool) -> str:
             screenshot(page, f"{number:02d}-{step}")
         if isinstance(answer, list):
             for label in answer:
-                page.get_by_text(label, exact=True).click()
+                # The accessible name is the label, then any hint under it.
+                name = re.compile(rf"^{re.escape(label)}(\s|$)")
+                choice = page.get_by_role("radio", name=name)
+                choice.or_(page.get_by_role("checkbox", name=name)).click()
         else:
             page.locator("#answer").fill(answer)
         page.get_by_role("button", name=re.compile("^Next")).click()
@@ -114,3 +117,22 @@ def test_nothing_scrolls_sideways_at_320px(narrow: Page, live_server: str):
     for path in ["/", "/chat/who", "/s/bad"]:
         narrow.goto(live_server + path)
         _no_sideways_scroll(narrow)
+
+
+def test_signpost_and_danger_page_is_accessible(phone: Page, live_server: str):
+    phone.goto(live_server + "/chat/who")
+    for label in ["I am a young person. This is about me.", "I am in care", "12 to 15"]:
+        phone.get_by_role("radio", name=re.compile(rf"^{re.escape(label)}(\s|$)")).click()
+        phone.get_by_role("button", name="Next").click()
+    for label in ["I do not feel safe", "School, police, doctors, a court, or child protection"]:
+        phone.get_by_role("checkbox", name=label).click()
+    phone.get_by_role("button", name="Next").click()
+    phone.get_by_role("checkbox", name="A school or college").click()
+    phone.get_by_role("button", name="Next").click()
+    expect(phone.locator("#signpost")).to_be_visible()
+    expect(phone.locator("#signpost .danger")).to_contain_text("0800 1111")
+    _check_accessibility(phone, "signpost")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "32-signpost-danger")
+    phone.get_by_role("button", name="Send it to the council anyway").click()
+    expect(phone).to_have_url(re.compile("/chat/what_happened$"))

@@ -79,8 +79,7 @@ def test_transcript_shows_earlier_answers_and_what_was_said_back(pages):
         "I am a young person. This is about me.",
         "About you",
         "I am in care",
-        "You can complain. The law says young people who get help from children's social "
-        "care can.",
+        "You can complain. The law says young people who get help from children's social care can.",
         "Your age",
         "16 or 17",
     ]

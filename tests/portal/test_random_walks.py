@@ -31,13 +31,15 @@ def _answer(rng: random.Random, page: Page, hostile: bool):
     step = COMPLAINT.get(page.path.rsplit("/", 1)[-1])
     if hostile and rng.random() < 0.3:
         return rng.choice(NASTY_TEXT + NASTY_CHOICES + [["x", "y"], None])
+    # Pick only from what the page offers this person, as a visitor would.
+    offered = [i["value"] for i in page.select("[name=answer][value]") if i.name != "textarea"]
     if step.kind == Kind.MULTI:
-        return rng.sample([c.value for c in step.choices], k=rng.randint(1, len(step.choices)))
+        return rng.sample(offered, k=rng.randint(1, len(offered)))
     if step.choices:
-        return rng.choice([c.value for c in step.choices])
+        return rng.choice(offered)
     if step.check == "email":
         return "someone@example.org"
-    if step.check == "uk_mobile":
+    if step.check in ("uk_mobile", "uk_phone"):
         return "+44 7700 900123"
     return rng.choice(["Visits keep being cancelled.", "No one listens 😞", "", "مرحبا"])
 
@@ -65,9 +67,32 @@ def _walk(pages: PageClient, rng: random.Random, hostile: bool) -> Page:
     raise AssertionError(f"walk did not finish; stuck on {page.path}")
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(16))
 def test_random_walks_end_on_the_confirmation_page(client, seed):
     rng = random.Random(seed)
     page = _walk(PageClient(client), rng, hostile=seed % 2 == 1)
     assert page.select_one("#reference").text.strip()
     assert page.select_one("a#status-link")["href"]
+
+
+def test_random_walks_meet_signposts_and_every_kind_of_person(client):
+    """Walks with a recorder: over many seeds they see every role and a signpost page."""
+    seen_paths = set()
+    pages = PageClient(client)
+    original = pages.submit
+
+    def recording_submit(page, *args, **kwargs):
+        seen_paths.add(page.path)
+        return original(page, *args, **kwargs)
+
+    pages.submit = recording_submit
+    for seed in range(100, 130):
+        _walk(pages, random.Random(seed), hostile=False)
+    assert {
+        "/chat/signpost",
+        "/chat/self_status",
+        "/chat/adult_role",
+        "/chat/other_role",
+        "/chat/advocate_name",
+        "/chat/consent",
+    } <= seen_paths
