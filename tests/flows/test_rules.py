@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.flows import rules
-from portal.flows.state import ComplaintState
+from portal.flows.state import ELSEWHERE_TOPICS, ComplaintState
 from portal.types import (
     Advocacy,
     Consent,
@@ -567,3 +567,47 @@ def test_every_decision_names_a_reason_that_exists():
     reasons |= {r for _, r in rules.TOPIC_PROCEDURES.values()}
     reasons |= set(rules.ADVOCACY_REASONS.values())
     assert reasons <= set(rules.REASONS)
+
+
+TOPICS = list(rules.TOPIC_PROCEDURES)
+WHENS = ["this_month", "this_year", "over_a_year", "not_sure"]
+COURT = ["no", "court", "police", "not_sure"]
+CONSENTS = ["knows_agrees", "not_yet", "too_young", "disagrees"]
+
+
+def test_no_combination_is_refused_or_left_unexplained():
+    """Every persona x topic x timing x court x consent: accepted, explained, flagged rightly."""
+    checked = 0
+    for persona in PERSONAS:
+        for topic in TOPICS:
+            for when in WHENS:
+                for court in COURT:
+                    for consent_answer in CONSENTS:
+                        st = state(
+                            persona,
+                            topics=[topic],
+                            when=when,
+                            court_police=court,
+                            consent=consent_answer,
+                        )
+                        _check_combination(st, topic, when, court)
+                        checked += 1
+    assert checked == len(PERSONAS) * len(TOPICS) * 4 * 4 * 4
+
+
+def _check_combination(st, topic, when, court):
+    eligible = rules.eligibility(st)
+    assert eligible.value in set(Eligibility)  # there is no "refused"
+    assert eligible.needs_a_person == (eligible.value == Eligibility.DECISION_NEEDED)
+    [point] = (
+        rules.points(st)
+        if topic not in ELSEWHERE_TOPICS
+        else [rules.Point(topic, rules.procedure_for(topic, st))]
+    )
+    assert point.procedure.value in set(Procedure)
+    assert rules.time_limit(st).needs_a_person == (when in ("over_a_year", "not_sure"))
+    assert rules.legal_proceedings(st).needs_a_person == (court != "no")
+    consent_value = rules.consent(st).value
+    assert (consent_value == Consent.NOT_NEEDED) == (not st.speaks_for_a_child)
+    for decision in rules.decisions(st):
+        assert words(decision, st).strip()
