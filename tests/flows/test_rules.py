@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.flows import rules
-from portal.flows.state import ELSEWHERE_TOPICS, ComplaintState
+from portal.flows.state import ComplaintState
 from portal.types import (
     Advocacy,
     Consent,
@@ -599,11 +599,7 @@ def _check_combination(st, topic, when, court):
     eligible = rules.eligibility(st)
     assert eligible.value in set(Eligibility)  # there is no "refused"
     assert eligible.needs_a_person == (eligible.value == Eligibility.DECISION_NEEDED)
-    [point] = (
-        rules.points(st)
-        if topic not in ELSEWHERE_TOPICS
-        else [rules.Point(topic, rules.procedure_for(topic, st))]
-    )
+    [point] = rules.points(st)
     assert point.procedure.value in set(Procedure)
     assert rules.time_limit(st).needs_a_person == (when in ("over_a_year", "not_sure"))
     assert rules.legal_proceedings(st).needs_a_person == (court != "no")
