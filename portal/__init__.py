@@ -11,7 +11,7 @@ from portal import cli, errors, security, templating
 from portal.config import from_environment, local_secret_key
 from portal.extensions import babel, csrf, db
 from portal.i18n import select_locale
-from portal.views import chat, pages, status
+from portal.views import chat, pages, safety, status
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,4 +35,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(safety.bp)
     return app

@@ -9,13 +9,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import migrate
-from portal.services import complaints, drafts, status_links
+from portal.services import complaints, drafts, retention, status_links
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(link_group)
     app.cli.add_command(drafts_group)
+    app.cli.add_command(retention_group)
 
 
 db_group = AppGroup("db", help="Database tasks.")
@@ -48,3 +49,24 @@ drafts_group = AppGroup("drafts", help="Unsent drafts.")
 def drafts_purge(days: int) -> None:
     removed = drafts.purge_abandoned(timedelta(days=days))
     click.echo(f"Deleted {removed} unsent draft(s) older than {days} days.")
+
+
+retention_group = AppGroup("retention", help="Keep complaints no longer than needed.")
+
+
+@retention_group.command("run", help="Anonymise complaints that ended RETENTION_YEARS ago.")
+def retention_run() -> None:
+    result = retention.anonymise_expired(current_app.config["RETENTION_YEARS"])
+    click.echo(f"Anonymised {result.anonymised} complaint(s); {result.held} on legal hold.")
+
+
+@retention_group.command("hold", help="Put a complaint on legal hold, or release it.")
+@click.argument("reference")
+@click.option("--release", is_flag=True, help="Release the hold instead.")
+@click.option("--by", "actor", required=True, help="Who is doing this (for the audit log).")
+def retention_hold(reference: str, release: bool, actor: str) -> None:
+    complaint = retention.set_legal_hold(reference, on=not release, actor=actor)
+    if complaint is None:
+        raise click.ClickException(f"No complaint has the reference {reference}.")
+    state = "released from" if release else "put on"
+    click.echo(f"{complaint.reference} {state} legal hold.")

@@ -87,6 +87,13 @@ def from_environment(instance_path: str) -> dict:
             "Ask the chair of the child protection conference how to challenge a decision.",
         ),
         "COUNCIL_OUT_OF_HOURS_PHONE": os.environ.get("COUNCIL_OUT_OF_HOURS_PHONE", ""),
+        # Urgent alerts go to the duty team; links in them point at the staff area.
+        "DUTY_TEAM_EMAIL": os.environ.get("DUTY_TEAM_EMAIL", "duty-team@council.example"),
+        "STAFF_BASE_URL": os.environ.get("STAFF_BASE_URL", "http://127.0.0.1:5000"),
+        # "Exit this page" goes here: a neutral site that gives nothing away.
+        "EXIT_URL": os.environ.get("EXIT_URL", "https://www.bbc.co.uk/weather"),
+        # Closed complaints are anonymised this long after closure (unless on legal hold).
+        "RETENTION_YEARS": _int("RETENTION_YEARS", 6),
         "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
         "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),

@@ -63,6 +63,8 @@ class Draft(Base):
     created_utc: Mapped[datetime]
     updated_utc: Mapped[datetime] = mapped_column(index=True)
     submitted_utc: Mapped[datetime | None]
+    # Set when the person says they are not safe, or their words match a safety list.
+    urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Complaint(Base):
@@ -100,6 +102,10 @@ class Complaint(Base):
     on_child_instructions: Mapped[bool | None]
     advocacy: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False, index=True)
+    # Which safety lists matched, or "asked_for_help": never a copy of what was written.
+    urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    anonymised_utc: Mapped[datetime | None]
     outcomes_sought: Mapped[list[str]] = mapped_column(JSON)
     outcome_words: Mapped[str | None] = mapped_column(Text)
 
@@ -119,6 +125,7 @@ class Complaint(Base):
     advocacy_referral: Mapped[AdvocacyReferral | None] = relationship(
         back_populates="complaint", cascade="all, delete-orphan"
     )
+    outbox: Mapped[list[OutboxMessage]] = relationship(order_by="OutboxMessage.id")
 
 
 class ComplaintPoint(Base):
@@ -170,3 +177,55 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class HelpRequest(Base):
+    """Someone pressed "I don't feel safe" and asked the council to contact them urgently."""
+
+    __tablename__ = "help_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft.id", ondelete="SET NULL"), index=True
+    )
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint.id", ondelete="SET NULL"), index=True
+    )
+    how: Mapped[str] = mapped_column(String(20))
+    contact: Mapped[str | None] = mapped_column(String(254))
+    created_utc: Mapped[datetime]
+
+    complaint: Mapped[Complaint | None] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent (email comes later); written in the same transaction."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint.id", ondelete="SET NULL"), index=True
+    )
+    help_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_request.id", ondelete="SET NULL")
+    )
+    created_utc: Mapped[datetime]
+    sent_utc: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class AuditEntry(Base):
+    """Who did what to which record, and when: never the content itself."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at_utc: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

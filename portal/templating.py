@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from wtforms import Field
 
@@ -25,6 +25,13 @@ def first_input_id(field: Field) -> str:
     return field.id
 
 
+def _safety_help_once() -> dict[str, bool]:
+    """Show the gentle safety help on the one page that follows a worrying answer."""
+    if not has_request_context() or request.endpoint == "static":
+        return {}
+    return {"show_safety_help": bool(session.pop("safety_help", False))}
+
+
 def current_locale() -> str:
     return str(get_locale() or "en")
 
@@ -41,4 +48,5 @@ def init_app(app: Flask) -> None:
         current_locale=current_locale,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.context_processor(_safety_help_once)
     app.jinja_env.tests["a_date"] = is_date

@@ -17,6 +17,8 @@ class EventType(StrEnum):
     STATUS_LINK_REISSUED = "status_link_reissued"
     STATUS_LINK_REVOKED = "status_link_revoked"
     COMPLAINT_CLOSED = "complaint_closed"
+    COMPLAINT_WITHDRAWN = "complaint_withdrawn"
+    HELP_REQUESTED = "help_requested"
 
 
 class Voice(StrEnum):

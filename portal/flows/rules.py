@@ -488,6 +488,9 @@ REASONS: dict[str, Worded] = {
         OTHER: _l("The young person can ask for an advocate at any time: %(service_contact)s."),
     },
     # Danger
+    "urgent_noticed": {
+        SELF: _l("Some of what you wrote worried us. A person will look at this first."),
+    },
     "not_safe": {
         SELF: _l("You said you do not feel safe. A person will look at this first."),
         OTHER: _l("You said the young person is not safe. A person will look at this first."),

@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.clock import local_date, now_utc
 from portal.extensions import db
 from portal.flows import engine, rules
-from portal.flows.model import Journey
+from portal.flows.model import TEXT_KINDS, Journey
 from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
+from portal.services import safety
 from portal.timescales import deadline_from_receipt
 from portal.types import Advocacy, Consent, EventType, Procedure, Urgency, Voice
 
@@ -48,7 +49,6 @@ FLAG_EVENTS = {
     "time_limit": EventType.FLAGGED_LATE,
     "legal_proceedings": EventType.FLAGGED_LEGAL_PROCEEDINGS,
     "consent": EventType.FLAGGED_CONSENT,
-    "urgency": EventType.FLAGGED_URGENT,
 }
 
 
@@ -58,7 +58,6 @@ def _decided(state) -> dict[str, rules.Decision | None]:
         "time_limit": rules.time_limit(state),
         "legal_proceedings": rules.legal_proceedings(state),
         "consent": rules.consent(state),
-        "urgency": rules.urgency(state),
     }
 
 
@@ -102,7 +101,8 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         parental_responsibility=rules.holds_parental_responsibility(state),
         on_child_instructions=(state.child_asked == "yes") if state.is_advocate else None,
         advocacy=rules.advocacy(state).value,
-        urgent=decided["urgency"] is not None,
+        urgent=False,
+        urgent_reasons=[],
         outcomes_sought=state.outcomes,
         outcome_words=answered.get("outcome_words") or None,
         **_advocate_fields(state),
@@ -118,6 +118,18 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         for n, p in enumerate(rules.points(state), start=1)
     ]
     _record_events(complaint, state, decided, received)
+    free_text = [
+        v
+        for s, v in engine.answered_path(journey, answered)
+        if s.kind in TEXT_KINDS and isinstance(v, str)
+    ]
+    safety.flag_urgent_on_submit(
+        complaint,
+        safety.urgent_reasons_at_submit(
+            draft, free_text, said_not_safe=rules.urgency(state) is not None
+        ),
+    )
+    safety.link_help_requests(draft, complaint)
     return complaint
 
 
@@ -168,10 +180,29 @@ def submit_draft(key: str | None, journey: Journey) -> Complaint | None:
     raise RuntimeError("could not store the complaint after several attempts")
 
 
+ENDINGS = (EventType.COMPLAINT_CLOSED, EventType.COMPLAINT_WITHDRAWN)
+
+
 def closed_utc(complaint: Complaint) -> datetime | None:
-    """Return when the complaint was closed, if it is closed."""
-    closed = [e.at_utc for e in complaint.events if e.type == EventType.COMPLAINT_CLOSED]
+    """Return when the complaint was closed or withdrawn, if it has ended."""
+    closed = [e.at_utc for e in complaint.events if e.type in ENDINGS]
     return closed[-1] if closed else None
+
+
+def withdraw(complaint: Complaint) -> None:
+    """Record that the person withdrew their complaint (allowed at any time)."""
+    if closed_utc(complaint) is not None:
+        return
+    db.session.add(
+        Event(
+            complaint=complaint,
+            type=EventType.COMPLAINT_WITHDRAWN,
+            at_utc=now_utc(),
+            actor=COMPLAINANT,
+            data={},
+        )
+    )
+    db.session.commit()
 
 
 def close(complaint: Complaint, actor: str, note: str | None = None) -> None:
@@ -204,6 +235,7 @@ class Status:
     acknowledge_by: date
     reply_by: date
     timeline: list[TimelineEntry]
+    withdrawn: bool = False
 
     @property
     def is_closed(self) -> bool:
@@ -214,7 +246,9 @@ class Status:
 PUBLIC_EVENTS = {
     EventType.COMPLAINT_RECEIVED,
     EventType.ADVOCACY_REFERRAL_MADE,
+    EventType.HELP_REQUESTED,
     EventType.COMPLAINT_CLOSED,
+    EventType.COMPLAINT_WITHDRAWN,
 }
 
 
@@ -240,13 +274,14 @@ def status_of(complaint: Complaint) -> Status:
         acknowledge_by=acknowledge_by,
         reply_by=reply_by,
         timeline=timeline,
+        withdrawn=any(e.type == EventType.COMPLAINT_WITHDRAWN for e in complaint.events),
     )
 
 
 def decisions_of(complaint: Complaint) -> list[rules.Decision]:
     """Return what the rules decided at intake, as stored, in the order people are told."""
     stored = [
-        (complaint.urgent and Urgency.URGENT, "not_safe"),
+        (complaint.urgent and Urgency.URGENT, _urgent_reason(complaint)),
         (complaint.eligibility, complaint.eligibility_reason),
         (complaint.time_limit, complaint.time_limit_reason),
         (complaint.legal_proceedings, complaint.legal_proceedings_reason),
@@ -269,3 +304,8 @@ def points_of(complaint: Complaint) -> list[rules.Point]:
         )
         for p in complaint.points
     ]
+
+
+def _urgent_reason(complaint: Complaint) -> str:
+    said = safety.SAID_NOT_SAFE in (complaint.urgent_reasons or [])
+    return "not_safe" if said else "urgent_noticed"

@@ -26,6 +26,22 @@
     });
   });
 
+  // Exit this page: replace this page in history so Back does not return to it.
+  function leave() { window.location.replace("/exit"); }
+  var exit = document.getElementById("quick-exit");
+  if (exit) {
+    exit.addEventListener("click", function (event) { event.preventDefault(); leave(); });
+  }
+  // Pressing Shift three times within five seconds leaves too (the GOV.UK pattern).
+  var presses = [];
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift") { presses = []; return; }
+    var now = Date.now();
+    presses = presses.filter(function (t) { return now - t < 5000; });
+    presses.push(now);
+    if (presses.length >= 3) { leave(); }
+  });
+
   // Put focus on the error summary so screen readers hear the problem first.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }

@@ -16,9 +16,9 @@ from flask import (
 )
 
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
-from portal.flows.model import Journey, Kind, Step
+from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
-from portal.services import complaints, drafts, status_links
+from portal.services import complaints, drafts, safety, status_links
 from portal.types import Voice
 from portal.views.forms import form_for, stored_value
 
@@ -89,6 +89,21 @@ def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) 
     return earlier[-TRANSCRIPT_LENGTH:]
 
 
+def _notice_risk(step: Step, value: Any) -> None:
+    """Check free text for words about harm; if any match, the next page shows help."""
+    if step.kind not in TEXT_KINDS:
+        return
+    reasons = safety.risk_in(value)
+    if reasons:
+        safety.note_draft_risk(session.get("draft"), reasons)
+        session["safety_help"] = True
+
+
+def _is_first_text_box(journey: Journey, answers: dict[str, Any], step: Step) -> bool:
+    first = next((s for s in engine.path(journey, answers) if s.kind in TEXT_KINDS), None)
+    return first is not None and first.id == step.id
+
+
 def _sent_elsewhere():
     """The draft in this session was already sent (another tab, or Back after Send)."""
     session.pop("draft", None)
@@ -118,6 +133,7 @@ def step(step_id: str):
             value = stored_value(current, form)
             session["draft"] = drafts.save_answer(key, journey.id, step_id, value)
             session.permanent = True
+            _notice_risk(current, value)
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
     else:
@@ -133,6 +149,7 @@ def step(step_id: str):
         progress=engine.progress(journey, answers, step_id),
         transcript=_transcript(journey, answers, step_id, state),
         state=state,
+        sharing_notice=_is_first_text_box(journey, answers, current),
         places=rules.elsewhere_places(state) if current.kind == Kind.SIGNPOST else [],
         back_url=url_for("chat.check")
         if changing

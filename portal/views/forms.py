@@ -29,8 +29,8 @@ from portal.types import Voice
 # UK numbers after spaces, dashes and brackets are taken out. A full library (phonenumbers) is
 # more than we need to check one field: mobiles are 07 + 9 digits, other numbers 01/02/03/08
 # + 8 or 9 digits, either with +44 or 0044 in place of the first 0.
-_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
-_UK_PHONE = re.compile(r"^(?:\+44|0044|0)[12378]\d{8,9}$")
+UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+UK_PHONE = re.compile(r"^(?:\+44|0044|0)[12378]\d{8,9}$")
 
 DEFAULT_ERRORS = {
     "required": _l("Answer this question to carry on."),
@@ -86,7 +86,10 @@ def _clean(value: Any) -> Any:
     return plain_text(value) if isinstance(value, str) else value
 
 
-def _phone(pattern: re.Pattern, message: Any):
+def phone_check(pattern: re.Pattern | None, message: Any):
+    """Check a UK phone number (any UK number when no pattern is given)."""
+    pattern = pattern or UK_PHONE
+
     def check(_form: FlaskForm, field: Field) -> None:
         digits = re.sub(r"[\s\-()]", "", field.data or "")
         if digits and not pattern.match(digits):
@@ -118,9 +121,9 @@ def _text_validators(step: Step, voice: Voice) -> list:
     if step.check == "email":
         checks.append(Email(_message(step, "format", voice)))
     elif step.check == "uk_mobile":
-        checks.append(_phone(_UK_MOBILE, _message(step, "format", voice)))
+        checks.append(phone_check(UK_MOBILE, _message(step, "format", voice)))
     elif step.check == "uk_phone":
-        checks.append(_phone(_UK_PHONE, _message(step, "format", voice)))
+        checks.append(phone_check(UK_PHONE, _message(step, "format", voice)))
     return checks
 
 

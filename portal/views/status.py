@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
 from portal.flows import JOURNEYS, engine
 from portal.flows.present import describe, summary_label
@@ -63,6 +63,35 @@ def progress():
         if new_token
         else None,
     )
+
+
+@bp.get("/progress/copy")
+def copy():
+    """Download a copy of what the person told us, as plain text."""
+    access = _current_access()
+    if access.complaint is None:
+        return _problem_page(access.problem)
+    text = render_template(
+        "status/copy.txt",
+        status=complaints.status_of(access.complaint),
+        told_us=_told_us(access.complaint),
+    )
+    response = make_response(text)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="my-answers.txt"'
+    return response
+
+
+@bp.route("/progress/withdraw", methods=["GET", "POST"])
+def withdraw():
+    """Stop the complaint, after a plain check that this is what they want."""
+    access = _current_access()
+    if access.complaint is None:
+        return _problem_page(access.problem)
+    if request.method == "POST":
+        complaints.withdraw(access.complaint)
+        return redirect(url_for("status.progress"), code=303)
+    return render_template("status/withdraw.html", status=complaints.status_of(access.complaint))
 
 
 @bp.post("/progress/new-link")

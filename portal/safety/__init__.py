@@ -1,0 +1,1 @@
+"""Keeping children safe while they complain: danger-now help and noticing risk in words."""

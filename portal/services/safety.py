@@ -1,0 +1,131 @@
+"""Urgent flags, help requests and alerts to the duty team."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.clock import now_utc
+from portal.extensions import db
+from portal.models import Complaint, Draft, Event, HelpRequest, OutboxMessage
+from portal.notifications import Message, help_request_alert, urgent_complaint_alert
+from portal.safety.matcher import matching_lists
+from portal.types import EventType
+
+ASKED_FOR_HELP = "asked_for_help"
+SAID_NOT_SAFE = "said_not_safe"
+URGENT_ALERT = "urgent_alert"
+
+
+def _staff_link(path: str) -> str:
+    return current_app.config["STAFF_BASE_URL"].rstrip("/") + path
+
+
+def _queue(message: Message, **links) -> None:
+    db.session.add(
+        OutboxMessage(
+            kind=URGENT_ALERT,
+            to_address=current_app.config["DUTY_TEAM_EMAIL"],
+            subject=message.subject,
+            body=message.body,
+            created_utc=now_utc(),
+            **links,
+        )
+    )
+
+
+def risk_in(text: str | None) -> list[str]:
+    """Return the safety lists a free-text answer matches (never the words themselves)."""
+    return matching_lists(text)
+
+
+def note_draft_risk(key: str | None, reasons: list[str]) -> None:
+    """Mark a draft urgent with the reasons found, keeping every answer."""
+    draft = db.session.scalars(select(Draft).where(Draft.key == key)).one_or_none()
+    if draft is None or not reasons:
+        return
+    draft.urgent_reasons = sorted(set(draft.urgent_reasons) | set(reasons))
+    db.session.commit()
+
+
+def request_help(
+    draft_key: str | None, complaint: Complaint | None, how: str, contact: str | None
+) -> HelpRequest:
+    """Record that someone wants urgent contact, mark their draft or complaint, alert the team."""
+    draft = None
+    if draft_key:
+        draft = db.session.scalars(select(Draft).where(Draft.key == draft_key)).one_or_none()
+    request = HelpRequest(
+        how=how,
+        contact=contact or None,
+        created_utc=now_utc(),
+        draft_id=draft.id if draft else None,
+        complaint_id=complaint.id if complaint else None,
+    )
+    db.session.add(request)
+    if draft is not None:
+        draft.urgent_reasons = sorted(set(draft.urgent_reasons) | {ASKED_FOR_HELP})
+    if complaint is not None:
+        _mark_complaint_urgent(complaint, [ASKED_FOR_HELP])
+        complaint.events.append(
+            Event(
+                type=EventType.HELP_REQUESTED,
+                at_utc=now_utc(),
+                actor="complainant",
+                data={"how": how},
+            )
+        )
+    db.session.flush()
+    _queue(
+        help_request_alert(_staff_link(f"/staff/help/{request.id}")),
+        help_request_id=request.id,
+        complaint_id=complaint.id if complaint else None,
+    )
+    db.session.commit()
+    return request
+
+
+def _mark_complaint_urgent(complaint: Complaint, reasons: list[str]) -> None:
+    complaint.urgent = True
+    complaint.urgent_reasons = sorted(set(complaint.urgent_reasons or []) | set(reasons))
+
+
+def urgent_reasons_at_submit(draft: Draft, free_text: list[str], said_not_safe: bool) -> list[str]:
+    """Check every free-text answer again on submit, and gather why the complaint is urgent."""
+    reasons = set(draft.urgent_reasons or [])
+    for text in free_text:
+        reasons |= set(risk_in(text))
+    if said_not_safe:
+        reasons.add(SAID_NOT_SAFE)
+    return sorted(reasons)
+
+
+def flag_urgent_on_submit(complaint: Complaint, reasons: list[str]) -> None:
+    """Flag a new complaint urgent and queue the duty team's alert, in the same transaction."""
+    if not reasons:
+        return
+    _mark_complaint_urgent(complaint, reasons)
+    complaint.events.append(
+        Event(
+            type=EventType.FLAGGED_URGENT,
+            at_utc=complaint.received_utc,
+            actor="complainant",
+            data={"reasons": reasons},
+        )
+    )
+    alert = urgent_complaint_alert(_staff_link(f"/staff/cases/{complaint.reference}"))
+    complaint.outbox.append(
+        OutboxMessage(
+            kind=URGENT_ALERT,
+            to_address=current_app.config["DUTY_TEAM_EMAIL"],
+            subject=alert.subject,
+            body=alert.body,
+            created_utc=complaint.received_utc,
+        )
+    )
+
+
+def link_help_requests(draft: Draft, complaint: Complaint) -> None:
+    """Attach help requests made while writing to the complaint that came of it."""
+    for request in db.session.scalars(select(HelpRequest).where(HelpRequest.draft_id == draft.id)):
+        request.complaint = complaint
