@@ -64,6 +64,7 @@ def check_page(response: TestResponse) -> BeautifulSoup:
     heading = " ".join(h1s[0].get_text().split())
     title = " ".join(soup.title.get_text().split())
     assert title.startswith(heading), f"title {title!r} should start with the h1 {heading!r}"
+    assert title.endswith("– Speak Up"), f"title {title!r} has something extra in it"
     ids = Counter(tag["id"] for tag in soup.find_all(id=True))
     duplicates = [i for i, n in ids.items() if n > 1]
     assert not duplicates, f"duplicate ids: {duplicates}"

@@ -41,6 +41,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         {"INSTANCE_PATH": str(folder), "DATABASE_URL": url, "SECRET_KEY": "browser-tests-only"}
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Tests cannot reach the internet, so "Exit this page" goes to a local stand-in.
+    app.config["EXIT_URL"] = f"http://127.0.0.1:{server.server_port}/static/favicon.svg"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
