@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := portal
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format db system-test-deps clean
+.PHONY: help run test bench lint format db system-test-deps clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,15 +41,18 @@ system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromi
 	fi
 
 lint: $(TEST_STAMP) ## Check style and complexity with ruff
-	$(BIN)/ruff check portal tests
-	$(BIN)/ruff format --check portal tests
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff format --check portal tests bench
 
 format: $(TEST_STAMP) ## Format the code with ruff
-	$(BIN)/ruff format portal tests
-	$(BIN)/ruff check --fix portal tests
+	$(BIN)/ruff format portal tests bench
+	$(BIN)/ruff check --fix portal tests bench
 
 test: $(TEST_STAMP) system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
 	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
+
+bench: $(TEST_STAMP) ## Measure the safety matcher and page timings (figures, not tests)
+	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

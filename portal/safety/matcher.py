@@ -71,7 +71,9 @@ def _allowed_typos(word: str) -> int:
     return 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
 
 
+@lru_cache(maxsize=65536)
 def _word_matches(typed: str, wanted: str) -> bool:
+    # Cached: real answers repeat their words, and phrases share theirs.
     if typed == wanted:
         return True
     if len(wanted) >= 3 and typed.startswith(wanted) and len(typed) - len(wanted) <= 3:
@@ -80,12 +82,39 @@ def _word_matches(typed: str, wanted: str) -> bool:
     return allowed > 0 and Levenshtein.distance(typed, wanted, score_cutoff=allowed) <= allowed
 
 
-def _in_words(words: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(
-        all(_word_matches(words[i + k], phrase[k]) for k in range(size))
-        for i in range(len(words) - size + 1)
-    )
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    """Index a text's words once, so each phrase only visits places it could start."""
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(words):
+        index.setdefault(word, []).append(position)
+    return index
+
+
+class _Text:
+    """A text's words, indexed once, with where each phrase's first word could start."""
+
+    def __init__(self, text: str) -> None:
+        self.words = normalise(text)
+        self.squashed = "".join(self.words)
+        self._index: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            self._index.setdefault(word, []).append(position)
+        self._starts: dict[str, list[int]] = {}
+
+    def starts(self, first: str) -> list[int]:
+        if first not in self._starts:
+            self._starts[first] = [
+                p for word, ps in self._index.items() if _word_matches(word, first) for p in ps
+            ]
+        return self._starts[first]
+
+    def has(self, phrase: tuple[str, ...]) -> bool:
+        words, size = self.words, len(phrase)
+        return any(
+            start + size <= len(words)
+            and all(_word_matches(words[start + k], phrase[k]) for k in range(1, size))
+            for start in self.starts(phrase[0])
+        )
 
 
 def _in_squashed(squashed: str, phrase: tuple[str, ...]) -> bool:
@@ -100,10 +129,9 @@ def matching_lists(text: str | None) -> list[str]:
     """Return the names of the safety lists that the text matches, in a stable order."""
     if not text:
         return []
-    words = normalise(text)
-    squashed = "".join(words)
+    seen = _Text(text)
     found = []
     for name, phrases in phrase_lists().items():
-        if any(_in_words(words, p) or _in_squashed(squashed, p) for p in phrases):
+        if any(seen.has(p) or _in_squashed(seen.squashed, p) for p in phrases):
             found.append(name)
     return found
