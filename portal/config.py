@@ -97,5 +97,14 @@ def from_environment(instance_path: str) -> dict:
         "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
         "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),
+        # The Local Government and Social Care Ombudsman, after the last stage.
+        "OMBUDSMAN_PHONE": os.environ.get("OMBUDSMAN_PHONE", "0300 061 0614"),
+        "OMBUDSMAN_WEBSITE": os.environ.get("OMBUDSMAN_WEBSITE", "www.lgo.org.uk"),
+        # Staff sessions end after this long without a request.
+        "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
+        # Only for local use: `make run` on an empty database creates a demo manager.
+        "DEMO_STAFF": _bool("SPEAKUP_DEMO_STAFF", False),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "STAFF_SIGN_IN_RATE": os.environ.get("STAFF_SIGN_IN_RATE", "10 per minute"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     }

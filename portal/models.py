@@ -106,6 +106,17 @@ class Complaint(Base):
     urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     legal_hold: Mapped[bool] = mapped_column(default=False)
     anonymised_utc: Mapped[datetime | None]
+
+    # Kept up to date by the services, so the tracker can sort and filter years of cases.
+    stage: Mapped[str] = mapped_column(String(20), default="triage", index=True)
+    next_deadline_on: Mapped[date | None] = mapped_column(Date, index=True)
+    procedure: Mapped[str] = mapped_column(String(20), default="statutory")
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    # Optimistic locking: a second editor working from an old copy is told, not overwritten.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
     outcomes_sought: Mapped[list[str]] = mapped_column(JSON)
     outcome_words: Mapped[str | None] = mapped_column(Text)
 
@@ -126,6 +137,7 @@ class Complaint(Base):
         back_populates="complaint", cascade="all, delete-orphan"
     )
     outbox: Mapped[list[OutboxMessage]] = relationship(order_by="OutboxMessage.id")
+    assigned_to: Mapped[StaffUser | None] = relationship()
 
 
 class ComplaintPoint(Base):
@@ -229,3 +241,21 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(60))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StaffUser(Base):
+    """A council staff account. Passwords are scrypt hashes; sessions carry a version."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped on sign-out and when an account is disabled: every older session ends at once.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until_utc: Mapped[datetime | None]
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_utc: Mapped[datetime]

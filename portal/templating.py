@@ -18,6 +18,16 @@ def long_date(value: date) -> str:
     return format_date(value, "EEEE d MMMM y")
 
 
+def iso_date(value: str | date | None) -> date | None:
+    """Read a date stored as text in an event's data."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def first_input_id(field: Field) -> str:
     """Return the id of the first input of a field, for the error summary's link."""
     if field.type in ("ChoiceField", "MultiCheckboxField"):
@@ -48,5 +58,6 @@ def init_app(app: Flask) -> None:
         current_locale=current_locale,
     )
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["iso_date"] = iso_date
     app.context_processor(_safety_help_once)
     app.jinja_env.tests["a_date"] = is_date

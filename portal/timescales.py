@@ -48,3 +48,54 @@ def deadline_from_receipt(received: date, n: int) -> date:
     Something received on a non-working day is treated as received on the next working day.
     """
     return add_working_days(next_working_day_on_or_after(received), n)
+
+
+def subtract_working_days(end: date, n: int) -> date:
+    """Return the working day `n` working days before `end` (papers go out 10 before a panel)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day = end
+    counted = 0
+    while counted < n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+@lru_cache(maxsize=64)
+def _weekday_holidays(year: int) -> tuple[date, ...]:
+    calendar = _bank_holidays()
+    calendar.get(date(year, 1, 1))  # makes `holidays` fill in this year
+    return tuple(sorted(d for d in calendar if d.year == year and d.weekday() < 5))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Count the working days after `start`, up to and including `end` (0 if end <= start).
+
+    Counted with arithmetic, not a day-by-day walk, so a tracker page of cases years overdue
+    stays quick.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, extra = divmod(days, 7)
+    weekdays = weeks * 5
+    for offset in range(1, extra + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            weekdays += 1
+    holidays_in_range = sum(
+        1
+        for year in range(start.year, end.year + 1)
+        for day in _weekday_holidays(year)
+        if start < day <= end
+    )
+    return weekdays - holidays_in_range
+
+
+def working_days_until(today: date, deadline: date) -> int:
+    """Count working days left before a deadline: 0 on the day, negative once it has passed."""
+    if deadline >= today:
+        return working_days_between(today, deadline)
+    # Overdue: how many working days have gone by since the deadline (at least one).
+    return -max(1, working_days_between(deadline, today))

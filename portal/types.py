@@ -19,6 +19,30 @@ class EventType(StrEnum):
     COMPLAINT_CLOSED = "complaint_closed"
     COMPLAINT_WITHDRAWN = "complaint_withdrawn"
     HELP_REQUESTED = "help_requested"
+    # Staff casework (portal/stages.py): one event per kind of move
+    ACCEPTED_STATUTORY = "accepted_statutory"
+    MOVED_TO_CORPORATE = "moved_to_corporate"
+    UNABLE_TO_CONSIDER = "unable_to_consider"
+    SUFFICIENT_INTEREST_ACCEPTED = "sufficient_interest_accepted"
+    RESOLVED_LOCALLY = "resolved_locally"
+    POINTS_EDITED = "points_edited"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    EXTENDED = "extended"
+    RESPONSE_SENT = "response_sent"
+    STAGE_2_REQUESTED = "stage_2_requested"
+    INVESTIGATORS_APPOINTED = "investigators_appointed"
+    STATEMENT_AGREED = "statement_agreed"
+    STAGE_3_REQUESTED = "stage_3_requested"
+    PANEL_CONVENED = "panel_convened"
+    PAPERS_CIRCULATED = "papers_circulated"
+    PANEL_REPORTED = "panel_reported"
+    LATE_REQUEST_DECLINED = "late_request_declined"
+    OMBUDSMAN_ENQUIRY_RECEIVED = "ombudsman_enquiry_received"
+    OMBUDSMAN_DECIDED = "ombudsman_decided"
+    CLOCK_PAUSED = "clock_paused"
+    CLOCK_RESUMED = "clock_resumed"
+    MESSAGE_SENT = "message_sent"
 
 
 class Voice(StrEnum):
@@ -96,3 +120,29 @@ class Advocacy(StrEnum):
 
 class Urgency(StrEnum):
     URGENT = "urgent"
+
+
+class StaffRole(StrEnum):
+    OFFICER = "officer"  # complaints officer: triage and chase
+    MANAGER = "manager"  # complaints manager: everything a case needs, and audit trails
+    INVESTIGATOR = "investigator"  # investigating officer: only cases assigned to them
+    ADMIN = "admin"  # accounts and settings
+
+
+class Stage(StrEnum):
+    """Where a complaint is. New complaints wait in triage."""
+
+    TRIAGE = "triage"
+    STAGE_1 = "stage_1"
+    STAGE_2 = "stage_2"
+    STAGE_3 = "stage_3"
+    OMBUDSMAN = "ombudsman"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    """The finding on one complaint point."""
+
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    NOT_UPHELD = "not_upheld"

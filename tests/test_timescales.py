@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from portal.timescales import add_working_days, deadline_from_receipt, is_working_day
+from portal.timescales import (
+    add_working_days,
+    deadline_from_receipt,
+    is_working_day,
+    subtract_working_days,
+    working_days_between,
+    working_days_until,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +59,36 @@ def test_working_days():
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 5), -1)
+
+
+@pytest.mark.parametrize(
+    ("today", "deadline", "expected"),
+    [
+        pytest.param(date(2026, 6, 1), date(2026, 6, 1), 0, id="due_today"),
+        pytest.param(date(2026, 6, 1), date(2026, 6, 4), 3, id="three_days_left"),
+        pytest.param(date(2026, 6, 5), date(2026, 6, 8), 1, id="over_a_weekend"),
+        pytest.param(date(2026, 12, 23), date(2027, 1, 4), 5, id="over_christmas"),
+        pytest.param(date(2026, 6, 2), date(2026, 6, 1), -1, id="one_day_late"),
+        pytest.param(date(2026, 6, 6), date(2026, 6, 5), -1, id="late_on_a_saturday"),
+        pytest.param(date(2026, 6, 15), date(2026, 6, 5), -6, id="a_week_and_a_day_late"),
+    ],
+)
+def test_working_days_until(today, deadline, expected):
+    assert working_days_until(today, deadline) == expected
+
+
+def test_working_days_between_agrees_with_adding_days():
+    start = date(2025, 1, 1)
+    for n in range(0, 600, 7):
+        assert working_days_between(start, add_working_days(start, n)) == n
+
+
+@pytest.mark.parametrize(
+    ("end", "n", "expected"),
+    [
+        pytest.param(date(2026, 6, 15), 10, date(2026, 6, 1), id="two_weeks_before"),
+        pytest.param(date(2027, 1, 4), 5, date(2026, 12, 23), id="back_over_christmas"),
+    ],
+)
+def test_subtract_working_days(end, n, expected):
+    assert subtract_working_days(end, n) == expected

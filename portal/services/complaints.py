@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -11,15 +11,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.clock import local_date, now_utc
+from portal import stages
+from portal.clock import local_date, now_utc, today_local
 from portal.extensions import db
 from portal.flows import engine, rules
 from portal.flows.model import TEXT_KINDS, Journey
 from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
-from portal.services import safety
-from portal.timescales import deadline_from_receipt
-from portal.types import Advocacy, Consent, EventType, Procedure, Urgency, Voice
+from portal.services import casework, safety
+from portal.timescales import add_working_days, deadline_from_receipt
+from portal.types import Advocacy, Consent, EventType, Procedure, Stage, Urgency, Voice
 
 COMPLAINANT = "complainant"
 
@@ -117,6 +118,11 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         )
         for n, p in enumerate(rules.points(state), start=1)
     ]
+    complaint.procedure = stages.overall_procedure([p.procedure for p in complaint.points])
+    complaint.stage = Stage.TRIAGE
+    complaint.next_deadline_on = deadline_from_receipt(
+        complaint.received_on, current_app.config["ACKNOWLEDGE_WORKING_DAYS"]
+    )
     _record_events(complaint, state, decided, received)
     free_text = [
         v
@@ -180,44 +186,29 @@ def submit_draft(key: str | None, journey: Journey) -> Complaint | None:
     raise RuntimeError("could not store the complaint after several attempts")
 
 
-ENDINGS = (EventType.COMPLAINT_CLOSED, EventType.COMPLAINT_WITHDRAWN)
-
-
 def closed_utc(complaint: Complaint) -> datetime | None:
-    """Return when the complaint was closed or withdrawn, if it has ended."""
-    closed = [e.at_utc for e in complaint.events if e.type in ENDINGS]
-    return closed[-1] if closed else None
+    """Return when the complaint ended (closed, withdrawn, not considered), if it has."""
+    if complaint.stage != Stage.CLOSED:
+        return None
+    ended = [e.at_utc for e in complaint.events if e.type in stages.ENDINGS]
+    return ended[-1] if ended else None
 
 
 def withdraw(complaint: Complaint) -> None:
-    """Record that the person withdrew their complaint (allowed at any time)."""
-    if closed_utc(complaint) is not None:
+    """Record that the person withdrew their complaint from their status page."""
+    if complaint.stage == Stage.CLOSED:
         return
-    db.session.add(
-        Event(
-            complaint=complaint,
-            type=EventType.COMPLAINT_WITHDRAWN,
-            at_utc=now_utc(),
-            actor=COMPLAINANT,
-            data={},
-        )
-    )
-    db.session.commit()
+    casework.advance(complaint, stages.Action.WITHDRAW, casework.COMPLAINANT, None)
 
 
-def close(complaint: Complaint, actor: str, note: str | None = None) -> None:
-    """Record that the complaint is closed."""
-    db.session.add(
-        Event(
-            complaint=complaint,
-            type=EventType.COMPLAINT_CLOSED,
-            at_utc=now_utc(),
-            actor=actor,
-            data={},
-            note=note,
-        )
-    )
-    db.session.commit()
+def still_not_happy(complaint: Complaint, words: str | None) -> bool:
+    """Ask for the next stage from the status page; late requests go to a manager to decide."""
+    state = casework.state_of(complaint)
+    action = state.next_action
+    if action is None or not casework.can(complaint, action, casework.COMPLAINANT, state):
+        return False
+    casework.advance(complaint, action, casework.COMPLAINANT, None, {"words": words or ""})
+    return True
 
 
 @dataclass(frozen=True)
@@ -225,6 +216,8 @@ class TimelineEntry:
     kind: str
     on: date
     done: bool
+    note: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -235,38 +228,74 @@ class Status:
     acknowledge_by: date
     reply_by: date
     timeline: list[TimelineEntry]
+    case: stages.CaseState
     withdrawn: bool = False
+    # "I'm still not happy": what it would ask for, and whether asking now is late.
+    can_ask_again: bool = False
+    ask_late: bool = False
 
     @property
     def is_closed(self) -> bool:
         return self.closed_on is not None
 
+    @property
+    def offer_ombudsman(self) -> bool:
+        """After the last stage of either procedure, point to the Ombudsman."""
+        case = self.case
+        last = case.step if case.step != stages.Step.CLOSED else case.ended_from
+        return last in (stages.Step.S3_RESPONDED, stages.Step.C2_RESPONDED) or (
+            case.step == stages.Step.CLOSED and case.outcome == "late_request_declined"
+        )
 
-# Events a complainant sees on their own timeline (link changes are theirs or staff's business).
+
+# Events a complainant sees on their own timeline, in plain words (staff notes stay inside).
 PUBLIC_EVENTS = {
     EventType.COMPLAINT_RECEIVED,
     EventType.ADVOCACY_REFERRAL_MADE,
     EventType.HELP_REQUESTED,
     EventType.COMPLAINT_CLOSED,
     EventType.COMPLAINT_WITHDRAWN,
+    EventType.MOVED_TO_CORPORATE,
+    EventType.UNABLE_TO_CONSIDER,
+    EventType.RESOLVED_LOCALLY,
+    EventType.ACKNOWLEDGED,
+    EventType.EXTENDED,
+    EventType.RESPONSE_SENT,
+    EventType.STAGE_2_REQUESTED,
+    EventType.STATEMENT_AGREED,
+    EventType.STAGE_3_REQUESTED,
+    EventType.PANEL_CONVENED,
+    EventType.LATE_REQUEST_DECLINED,
+    EventType.OMBUDSMAN_ENQUIRY_RECEIVED,
+    EventType.CLOCK_PAUSED,
+    EventType.CLOCK_RESUMED,
+    EventType.MESSAGE_SENT,
 }
 
 
 def status_of(complaint: Complaint) -> Status:
     """Work out where a complaint is now, and what comes next, from its events."""
     config = current_app.config
+    case = casework.state_of(complaint)
     acknowledge_by = deadline_from_receipt(
         complaint.received_on, config["ACKNOWLEDGE_WORKING_DAYS"]
     )
     reply_by = deadline_from_receipt(complaint.received_on, config["STAGE1_WORKING_DAYS"])
     closed = closed_utc(complaint)
     timeline = [
-        TimelineEntry(e.type, local_date(e.at_utc), True)
+        TimelineEntry(e.type, local_date(e.at_utc), True, e.note, e.data or {})
         for e in complaint.events
         if e.type in PUBLIC_EVENTS
     ]
-    if closed is None:
-        timeline.append(TimelineEntry("reply_due", reply_by, False))
+    if case.due is not None:
+        timeline.append(TimelineEntry(f"due_{case.due_what}", case.due, False))
+        if case.step in (stages.Step.TRIAGE, stages.Step.S1_TO_ACKNOWLEDGE):
+            reply_by = add_working_days(reply_by, case.paused_days)
+            timeline.append(TimelineEntry("due_stage_1_response", reply_by, False))
+    next_action = case.next_action
+    can_ask = next_action is not None and casework.can(
+        complaint, next_action, casework.COMPLAINANT, case
+    )
     return Status(
         reference=complaint.reference,
         received_on=complaint.received_on,
@@ -274,7 +303,10 @@ def status_of(complaint: Complaint) -> Status:
         acknowledge_by=acknowledge_by,
         reply_by=reply_by,
         timeline=timeline,
-        withdrawn=any(e.type == EventType.COMPLAINT_WITHDRAWN for e in complaint.events),
+        case=case,
+        withdrawn=case.outcome == "withdrawn",
+        can_ask_again=can_ask,
+        ask_late=can_ask and case.ask_again_by is not None and today_local() > case.ask_again_by,
     )
 
 

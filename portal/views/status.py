@@ -55,10 +55,12 @@ def progress():
         return _problem_page(access.problem)
     complaint = access.complaint
     new_token = session.pop("new_link", None)
+    asked_again = session.pop("asked_again", False)
     return render_template(
         "status/progress.html",
         status=complaints.status_of(complaint),
         told_us=_told_us(complaint),
+        asked_again=asked_again,
         new_link=url_for("status.open_link", token=new_token, _external=True)
         if new_token
         else None,
@@ -92,6 +94,18 @@ def withdraw():
         complaints.withdraw(access.complaint)
         return redirect(url_for("status.progress"), code=303)
     return render_template("status/withdraw.html", status=complaints.status_of(access.complaint))
+
+
+@bp.post("/progress/still-not-happy")
+def still_not_happy():
+    """One tap asks for the next stage; a late request goes to a manager, never refused here."""
+    access = _current_access()
+    if access.complaint is None:
+        return _problem_page(access.problem)
+    words = request.form.get("words", "")
+    if complaints.still_not_happy(access.complaint, words):
+        session["asked_again"] = True
+    return redirect(url_for("status.progress"), code=303)
 
 
 @bp.post("/progress/new-link")

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Complaint, Draft, HelpRequest, OutboxMessage
 from portal.services import complaints
 from tests.pages import PageClient
-from tests.portal.journey import YOUNG_PERSON, answer_all, send_complaint
+from tests.portal.journey import YOUNG_PERSON, answer_all, close_as_staff, send_complaint
 
 WORRYING = "My foster carer hits me and I am scared to go home"
 
@@ -241,8 +241,8 @@ def test_retention_anonymises_expired_complaints_and_keeps_held_ones(app, pages)
         references.append(done.select_one("#reference").text.strip())
     with app.app_context():
         expired, held, recent = (complaints.by_reference(r) for r in references)
-        complaints.close(expired, actor="staff@council.example")
-        complaints.close(held, actor="staff@council.example")
+        close_as_staff(expired)
+        close_as_staff(held)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["retention", "hold", references[1], "--by", "manager@council"])
     assert result.exit_code == 0, result.output
@@ -250,7 +250,7 @@ def test_retention_anonymises_expired_complaints_and_keeps_held_ones(app, pages)
     later = datetime.now(UTC) + timedelta(days=365 * 6 + 5)
     with time_machine.travel(later, tick=False):
         with app.app_context():
-            complaints.close(complaints.by_reference(references[2]), actor="staff")
+            close_as_staff(complaints.by_reference(references[2]))
         result = runner.invoke(args=["retention", "run"])
     assert "Anonymised 1 complaint(s); 1 on legal hold." in result.output
 
@@ -261,7 +261,7 @@ def test_retention_anonymises_expired_complaints_and_keeps_held_ones(app, pages)
         assert kept.answers["what_happened"] == "Private words"
         assert fresh.answers["what_happened"] == "Private words"
         audit = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-        assert [(a.actor, a.action) for a in audit] == [
+        assert [(a.actor, a.action) for a in audit if not a.action.startswith("case_")] == [
             ("manager@council", "legal_hold_set"),
             ("retention", "complaint_anonymised"),
         ]
