@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := portal
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint format db system-test-deps clean
+.PHONY: help run seed test bench lint format db system-test-deps clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,7 @@ db: $(RUN_STAMP) ## Bring the SQLite database in instance/ up to date
 	$(BIN)/flask db upgrade
 
 run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000)
+	@$(BIN)/flask staff demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads --no-reload --no-debugger
 
 system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromium) when missing
@@ -41,17 +42,20 @@ system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromi
 	fi
 
 lint: $(TEST_STAMP) ## Check style and complexity with ruff
-	$(BIN)/ruff check portal tests bench
-	$(BIN)/ruff format --check portal tests bench
+	$(BIN)/ruff check portal staff tests bench
+	$(BIN)/ruff format --check portal staff tests bench
 
 format: $(TEST_STAMP) ## Format the code with ruff
-	$(BIN)/ruff format portal tests bench
-	$(BIN)/ruff check --fix portal tests bench
+	$(BIN)/ruff format portal staff tests bench
+	$(BIN)/ruff check --fix portal staff tests bench
 
 test: $(TEST_STAMP) system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
 	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
 
-bench: $(TEST_STAMP) ## Measure the safety matcher and page timings (figures, not tests)
+seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)
+	$(BIN)/flask tracker seed 100000
+
+bench: $(TEST_STAMP) ## Measure the safety matcher, page and tracker timings (figures, not tests)
 	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtual environment and caches (keeps instance/ and its database)

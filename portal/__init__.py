@@ -36,4 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(safety.bp)
+
+    import staff  # the staff area builds on the portal's services, so it comes last
+
+    staff.init_app(app)
     return app

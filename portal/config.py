@@ -102,8 +102,8 @@ def from_environment(instance_path: str) -> dict:
         "OMBUDSMAN_WEBSITE": os.environ.get("OMBUDSMAN_WEBSITE", "www.lgo.org.uk"),
         # Staff sessions end after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
-        # Only for local use: `make run` on an empty database creates a demo manager.
-        "DEMO_STAFF": _bool("SPEAKUP_DEMO_STAFF", False),
+        # "production" turns off everything meant only for a local copy (demo accounts, seeds).
+        "ENVIRONMENT": os.environ.get("SPEAKUP_ENV", "local"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "STAFF_SIGN_IN_RATE": os.environ.get("STAFF_SIGN_IN_RATE", "10 per minute"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),

@@ -25,9 +25,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        template = {404: "errors/not_found.html", 413: "errors/too_big.html"}.get(
-            code, "errors/general.html"
-        )
+        if request.path.startswith("/staff/"):
+            return render_template("staff/error.html", code=code), code
+        template = {
+            404: "errors/not_found.html",
+            413: "errors/too_big.html",
+            429: "errors/too_many.html",
+        }.get(code, "errors/general.html")
         return render_template(template, code=code, back=_way_back()), code
 
     @app.errorhandler(InternalServerError)

@@ -136,7 +136,9 @@ class Complaint(Base):
     advocacy_referral: Mapped[AdvocacyReferral | None] = relationship(
         back_populates="complaint", cascade="all, delete-orphan"
     )
-    outbox: Mapped[list[OutboxMessage]] = relationship(order_by="OutboxMessage.id")
+    outbox: Mapped[list[OutboxMessage]] = relationship(
+        order_by="OutboxMessage.id", back_populates="complaint"
+    )
     assigned_to: Mapped[StaffUser | None] = relationship()
 
 
@@ -228,6 +230,8 @@ class OutboxMessage(Base):
     )
     created_utc: Mapped[datetime]
     sent_utc: Mapped[datetime | None] = mapped_column(index=True)
+
+    complaint: Mapped[Complaint | None] = relationship(back_populates="outbox")
 
 
 class AuditEntry(Base):

@@ -141,6 +141,9 @@ def advance(
     )
     _SIDE_EFFECTS.get(action, lambda c, v: None)(complaint, checked)
     after_state = state_of(complaint)
+    if action == Action.EXTEND and after_state.due is not None:
+        # Kept on the event so the complainant's timeline can say the new date.
+        complaint.events[-1].data = {**data, "new_due": after_state.due.isoformat()}
     complaint.stage = after_state.stage
     complaint.next_deadline_on = after_state.due
     complaint.procedure = after_state.procedure

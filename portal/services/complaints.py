@@ -341,3 +341,8 @@ def points_of(complaint: Complaint) -> list[rules.Point]:
 def _urgent_reason(complaint: Complaint) -> str:
     said = safety.SAID_NOT_SAFE in (complaint.urgent_reasons or [])
     return "not_safe" if said else "urgent_noticed"
+
+
+def refresh(complaint: Complaint) -> None:
+    """Read a complaint again from the database (after someone else changed it)."""
+    db.session.refresh(complaint)

@@ -129,3 +129,18 @@ def link_help_requests(draft: Draft, complaint: Complaint) -> None:
     """Attach help requests made while writing to the complaint that came of it."""
     for request in db.session.scalars(select(HelpRequest).where(HelpRequest.draft_id == draft.id)):
         request.complaint = complaint
+
+
+def help_request(request_id: int) -> HelpRequest | None:
+    """Return one "I don't feel safe" request, for the duty team."""
+    return db.session.get(HelpRequest, request_id)
+
+
+def help_requests_for(complaint: Complaint) -> list[HelpRequest]:
+    return list(
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.complaint_id == complaint.id)
+            .order_by(HelpRequest.id)
+        )
+    )

@@ -129,3 +129,21 @@ def disable(email: str, actor: str) -> StaffUser | None:
     user.disabled = True
     end_sessions(user, actor, "staff_account_disabled")
     return user
+
+
+def audit_trail(target: str) -> list[AuditEntry]:
+    """Return every audit entry about one record, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.target == target).order_by(AuditEntry.id)
+        )
+    )
+
+
+def everyone() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.name)))
+
+
+def commit() -> None:
+    """Commit what a view recorded (for example an audit entry for a page view)."""
+    db.session.commit()

@@ -85,6 +85,20 @@ def _rag(days_left: int | None) -> str | None:
     return "amber" if days_left <= AMBER_WITHIN else "green"
 
 
+@dataclass(frozen=True)
+class Countdown:
+    days_left: int | None
+    rag: str | None
+
+
+def countdown(deadline: date | None) -> Countdown:
+    """Working days left to a deadline, and its red/amber/green state."""
+    if deadline is None:
+        return Countdown(None, None)
+    days = working_days_until(today_local(), deadline)
+    return Countdown(days, _rag(days))
+
+
 def _filtered(query, filters: Filters, viewer: StaffUser, today: date):
     if viewer.role == StaffRole.INVESTIGATOR:
         query = query.where(Complaint.assigned_to_id == viewer.id)

@@ -1,0 +1,13 @@
+"""The council staff area at /staff: sign-in, the case tracker, case pages and stage moves."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from staff import auth, cli, views
+
+
+def init_app(app: Flask) -> None:
+    auth.limiter.init_app(app)
+    app.register_blueprint(views.bp)
+    cli.init_app(app)

@@ -1,0 +1,283 @@
+"""Staff pages: sign-in, the tracker, a case, its moves and its audit trail.
+
+Views stay thin: they read the form, call a service, and show the answer. Every view of a case
+and every change is audited by the services they call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from portal.flows import JOURNEYS, engine
+from portal.flows.present import describe, summary_label, topic_label
+from portal.services import casework, complaints, safety, tracker
+from portal.services import staff as accounts
+from portal.stages import STEP_LABELS, TRANSITIONS, Action, Refused, extension_limit
+from portal.types import StaffRole, Stage, Voice
+from staff import auth
+from staff.actions import ACTION_LABELS, FIELDS, REASON_LABELS, action_choices
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+bp.before_request(auth.guard)
+
+CASE_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.INVESTIGATOR)
+NO_ACCOUNT = "Check your email address and password, then try again."
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@auth.limiter.limit(lambda: current_app.config["STAFF_SIGN_IN_RATE"], methods=["POST"])
+def sign_in():
+    """Sign in. The same message for a wrong email, a wrong password and a locked account."""
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()[:254]
+        result = accounts.sign_in(email, request.form.get("password", ""))
+        if result.user is not None:
+            auth.start_session(result.user)
+            return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"), 303)
+        error = NO_ACCOUNT
+    return render_template(
+        "staff/sign_in.html",
+        error=error,
+        email=email,
+        timed_out=request.args.get("timed_out") == "1",
+    ), (400 if error else 200)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    user = auth.current_staff()
+    accounts.end_sessions(user, user.email)
+    auth.end_session()
+    return redirect(url_for(".sign_in"), 303)
+
+
+@bp.get("/")
+def home():
+    if auth.current_staff().role == StaffRole.ADMIN:
+        return redirect(url_for(".accounts"), 303)
+    return redirect(url_for(".cases"), 303)
+
+
+def _filters() -> tracker.Filters:
+    args = request.args
+    return tracker.Filters(
+        stage=args.get("stage") or None,
+        overdue=args.get("overdue") == "1",
+        due_this_week=args.get("due_this_week") == "1",
+        unassigned=args.get("unassigned") == "1",
+        urgent=args.get("urgent") == "1",
+        mine=args.get("mine") == "1",
+        reference=(args.get("reference") or "").strip()[:20] or None,
+    )
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.get("/cases")
+@auth.requires(*CASE_ROLES)
+def cases():
+    """The tracker: urgent and triage first, then by the next deadline."""
+    user = auth.current_staff()
+    filters = _filters()
+    page = tracker.list_cases(filters, user, _page_number())
+    accounts.audit(user.email, "tracker_viewed", "tracker", page=page.page, total=page.total)
+    accounts.commit()
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "staff/cases.html",
+        page=page,
+        filters=filters,
+        query=query,
+        alerts=tracker.unsent_alerts() if user.role != StaffRole.INVESTIGATOR else [],
+        stages=list(Stage),
+    )
+
+
+def _case_or_404(reference: str):
+    complaint = complaints.by_reference(reference)
+    user = auth.current_staff()
+    if complaint is None:
+        abort(404)
+    if user.role == StaffRole.INVESTIGATOR and complaint.assigned_to_id != user.id:
+        abort(404)  # not theirs: do not even confirm that it exists
+    return complaint
+
+
+def _told_us(complaint) -> list[dict]:
+    journey = JOURNEYS.get(complaint.journey)
+    if journey is None:
+        return []
+    voice = Voice(complaint.voice)
+    return [
+        {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
+        for s, v in engine.summary(journey, complaint.answers)
+    ]
+
+
+def _points(complaint) -> list[dict]:
+    journey = JOURNEYS.get(complaint.journey)
+    voice = Voice(complaint.voice)
+    return [
+        {
+            "point": p,
+            "topic": topic_label(journey.steps, p.topic, voice) if journey else p.topic,
+        }
+        for p in complaint.points
+    ]
+
+
+def _case_context(complaint, **extra: Any) -> dict[str, Any]:
+    user = auth.current_staff()
+    actor = casework.Actor.of(user)
+    state = casework.state_of(complaint)
+    return {
+        "complaint": complaint,
+        "state": state,
+        "step_label": STEP_LABELS[state.step],
+        "group": tracker.complainant_group(complaint.complainant_role),
+        "countdown": tracker.countdown(state.due),
+        "told_us": _told_us(complaint),
+        "points": _points(complaint),
+        "decisions": [
+            d.explain(Voice.OTHER, current_app.config) for d in complaints.decisions_of(complaint)
+        ],
+        "help_requests": safety.help_requests_for(complaint),
+        "actions": action_choices(complaint, actor, state),
+        "can_audit": user.role == StaffRole.MANAGER,
+        "ACTION_LABELS": ACTION_LABELS,
+        **extra,
+    }
+
+
+@bp.get("/cases/<reference>")
+@auth.requires(*CASE_ROLES)
+def case(reference: str):
+    complaint = _case_or_404(reference)
+    user = auth.current_staff()
+    accounts.audit(user.email, "case_viewed", f"complaint:{complaint.reference}")
+    accounts.commit()
+    return render_template("staff/case.html", **_case_context(complaint))
+
+
+@bp.route("/cases/<reference>/do/<action>", methods=["GET", "POST"])
+@auth.requires(*CASE_ROLES)
+def act(reference: str, action: str):
+    """Show the form for one move, or make it. Every move goes through casework.advance."""
+    complaint = _case_or_404(reference)
+    if action not in set(Action):
+        abort(404)
+    move = Action(action)
+    user = auth.current_staff()
+    actor = casework.Actor.of(user)
+    if request.method == "GET":
+        accounts.audit(user.email, "case_viewed", f"complaint:{complaint.reference}", form=move)
+        accounts.commit()
+        return _action_page(complaint, move, {}, {})
+    form = request.form
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        casework.advance(complaint, move, actor, version, form)
+    except casework.Conflict:
+        complaints.refresh(complaint)
+        return _action_page(complaint, move, form, {}, conflict=True), 409
+    except casework.Invalid as invalid:
+        return _action_page(complaint, move, form, invalid.errors), 400
+    except Refused as refused:
+        return _action_page(complaint, move, form, {}, refused=str(refused)), 400
+    return redirect(url_for(".case", reference=complaint.reference, done=move), 303)
+
+
+def _action_page(complaint, move: Action, form, errors: dict[str, str], **extra: Any):
+    return render_template(
+        "staff/action.html",
+        move=move,
+        move_label=ACTION_LABELS[move],
+        fields=FIELDS.get(move, ()),
+        form=form,
+        errors=errors,
+        assignable=casework.assignable_staff(),
+        transition=TRANSITIONS[move],
+        reason_label=REASON_LABELS.get(move, "Reason"),
+        extension_limit=extension_limit(casework.state_of(complaint)),
+        categories=casework.UNABLE_CATEGORIES,
+        decisions_list=casework.OMBUDSMAN_DECISIONS,
+        outcome_labels=casework.OUTCOME_LABELS,
+        **_case_context(complaint, **extra),
+    )
+
+
+@bp.get("/cases/<reference>/audit")
+@auth.requires(StaffRole.MANAGER)
+def audit(reference: str):
+    """A case's audit trail: who looked, who changed what, before and after."""
+    complaint = _case_or_404(reference)
+    user = auth.current_staff()
+    target = f"complaint:{complaint.reference}"
+    entries = accounts.audit_trail(target)
+    accounts.audit(user.email, "audit_trail_viewed", target)
+    accounts.commit()
+    return render_template("staff/audit.html", complaint=complaint, entries=entries)
+
+
+@bp.get("/help/<int:request_id>")
+@auth.requires(*CASE_ROLES)
+def help_request(request_id: int):
+    """Someone asked for urgent contact: who to call back, and how."""
+    found = safety.help_request(request_id)
+    if found is None:
+        abort(404)
+    user = auth.current_staff()
+    if user.role == StaffRole.INVESTIGATOR and (
+        found.complaint is None or found.complaint.assigned_to_id != user.id
+    ):
+        abort(404)
+    accounts.audit(user.email, "help_request_viewed", f"help:{found.id}")
+    accounts.commit()
+    return render_template("staff/help_request.html", help_request=found)
+
+
+@bp.route("/accounts", methods=["GET", "POST"], endpoint="accounts")
+@auth.requires(StaffRole.ADMIN)
+def accounts_page():
+    """Admins add accounts, disable them, and end their sessions."""
+    user = auth.current_staff()
+    error = None
+    if request.method == "POST":
+        try:
+            accounts.create(
+                request.form.get("email", ""),
+                request.form.get("name", ""),
+                request.form.get("role", ""),
+                request.form.get("password", ""),
+                by=user.email,
+            )
+            return redirect(url_for(".accounts"), 303)
+        except accounts.AccountError as problem:
+            error = str(problem)
+    accounts.audit(user.email, "accounts_viewed", "accounts")
+    accounts.commit()
+    return render_template(
+        "staff/accounts.html", people=accounts.everyone(), roles=list(StaffRole), error=error
+    ), (400 if error else 200)
+
+
+@bp.post("/accounts/<int:user_id>/disable")
+@auth.requires(StaffRole.ADMIN)
+def disable_account(user_id: int):
+    person = accounts.by_id(user_id)
+    if person is None:
+        abort(404)
+    accounts.disable(person.email, auth.current_staff().email)
+    return redirect(url_for(".accounts"), 303)

@@ -1,0 +1,74 @@
+"""Fixtures for the staff area: accounts in each role, signed-in page clients, a complaint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from portal.services import complaints
+from portal.services import staff as accounts
+from tests.pages import Page, PageClient
+from tests.portal.journey import YOUNG_PERSON, send_complaint
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_staff(app) -> Callable[..., str]:
+    """Create an account and return its email."""
+
+    def make(role: str = "manager", email: str | None = None, name: str | None = None) -> str:
+        email = email or f"{role}@council.example"
+        with app.app_context():
+            accounts.create(email, name or role.title(), role, PASSWORD)
+        return email
+
+    return make
+
+
+def sign_in(app, email: str, password: str = PASSWORD) -> PageClient:
+    """A fresh browser that has signed in as this person."""
+    person = PageClient(app.test_client())
+    page = person.get("/staff/sign-in")
+    person.submit(page, {"email": email, "password": password})
+    return person
+
+
+@pytest.fixture
+def manager(app, make_staff) -> PageClient:
+    return sign_in(app, make_staff("manager"))
+
+
+@pytest.fixture
+def officer(app, make_staff) -> PageClient:
+    return sign_in(app, make_staff("officer"))
+
+
+@pytest.fixture
+def new_complaint(app) -> Callable[..., str]:
+    """Send a complaint through the real conversation; return its reference."""
+
+    def send(answers: dict | None = None) -> str:
+        done = send_complaint(PageClient(app.test_client()), answers or YOUNG_PERSON)
+        return done.select_one("#reference").text.strip()
+
+    return send
+
+
+def load(app, reference: str):
+    with app.app_context():
+        complaint = complaints.by_reference(reference)
+        complaint.events  # noqa: B018 - load before the context ends
+        return complaint
+
+
+def do(person: PageClient, reference: str, action: str, expect: int = 200, **fields) -> Page:
+    """Open a move's form (or the case page for one-button moves) and send it."""
+    case = person.get(f"/staff/cases/{reference}")
+    url = f"/staff/cases/{reference}/do/{action}"
+    button = case.select_one(f"form[action='{url}']")
+    if button is not None and not fields:
+        return person.submit(case, selector=f"form[action='{url}']", expect=expect)
+    page = person.get(url)
+    return person.submit(page, fields, selector="form.staff-form", expect=expect)
