@@ -81,8 +81,10 @@ def database_url(request, database_urls, tmp_path_factory, _clusters) -> Iterato
 def make_app(database_url, tmp_path):
     """Build an app on the test database; calling it twice is like restarting the server."""
 
+    built: list[Flask] = []
+
     def build(**overrides) -> Flask:
-        return create_app(
+        app = create_app(
             {
                 "TESTING": True,
                 "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -92,8 +94,12 @@ def make_app(database_url, tmp_path):
                 **overrides,
             }
         )
+        built.append(app)
+        return app
 
-    return build
+    yield build
+    for app in built:  # close every pooled connection, or PostgreSQL's linger until GC
+        app.extensions["database"][0].dispose()
 
 
 @pytest.fixture

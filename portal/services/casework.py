@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import stages
@@ -147,6 +148,9 @@ def advance(
     complaint.stage = after_state.stage
     complaint.next_deadline_on = after_state.due
     complaint.procedure = after_state.procedure
+    # Every move bumps the case's version, even one that changes no column (a message), so
+    # anyone still working from the old version is stopped.
+    flag_modified(complaint, "stage")
     audit(
         actor.name,
         f"case_{action}",
@@ -383,12 +387,8 @@ def _points(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -
     for point in complaint.points:
         if inputs.get(f"point-{point.id}-remove") == "yes":
             continue
-        text = _text(inputs, f"point-{point.id}-description")
-        if not text:
-            errors[f"point-{point.id}-description"] = (
-                f"Write what point {point.position} is about, or tick remove."
-            )
-        keep.append((point, text))
+        # The topic already says what a point is about; a description is optional.
+        keep.append((point, _text(inputs, f"point-{point.id}-description") or None))
     added = _text(inputs, "new-description")
     if not keep and not added:
         errors["new-description"] = "A complaint needs at least one point."

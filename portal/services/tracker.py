@@ -188,27 +188,26 @@ def unsent_alerts() -> list[OutboxMessage]:
 
 
 def seed(count: int, seed_value: int = 2026, batch: int = 5000) -> int:
-    """Insert `count` made-up complaints spread over five years (for load testing only)."""
+    """Insert `count` made-up complaints spread over five years (for load testing only).
+
+    Like a real council's records: almost everything older than six months is closed, a few
+    old cases are still at Stage 2, Stage 3 or with the Ombudsman, and recent ones are open.
+    """
     rng = random.Random(seed_value)  # noqa: S311 - made-up data, not secrets
     today = today_local()
     roles = [r.value for r in Role]
-    stages = [
-        Stage.TRIAGE,
-        Stage.STAGE_1,
-        Stage.STAGE_1,
-        Stage.STAGE_2,
-        Stage.STAGE_3,
-        Stage.CLOSED,
-        Stage.CLOSED,
-        Stage.CLOSED,
-    ]
+    recent = [Stage.TRIAGE, Stage.STAGE_1, Stage.STAGE_1, Stage.STAGE_2, Stage.CLOSED]
+    lingering = [Stage.STAGE_2, Stage.STAGE_3, Stage.OMBUDSMAN]
     made = 0
     while made < count:
         rows = []
         for _ in range(min(batch, count - made)):
-            received = today - timedelta(days=rng.randint(0, 5 * 365))
-            stage = rng.choice(stages)
-            rows.append(_seed_row(rng, received, stage, roles))
+            age = rng.randint(0, 5 * 365)
+            if age < 182:
+                stage = rng.choice(recent)
+            else:
+                stage = rng.choice(lingering) if rng.random() < 0.02 else Stage.CLOSED
+            rows.append(_seed_row(rng, today - timedelta(days=age), stage, roles))
         db.session.execute(insert(Complaint), rows)
         db.session.commit()
         made += len(rows)

@@ -33,7 +33,7 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder}/browser.db"
     upgrade(url)
@@ -45,9 +45,19 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     app.config["EXIT_URL"] = f"http://127.0.0.1:{server.server_port}/static/favicon.svg"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
     app.extensions["database"][0].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live) -> str:
+    return live[0]
+
+
+@pytest.fixture(scope="session")
+def live_app(live):
+    return live[1]
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +82,11 @@ def _page(browser: Browser, javascript: bool, viewport: dict) -> Iterator[Page]:
 @pytest.fixture
 def phone(browser) -> Iterator[Page]:
     yield from _page(browser, javascript=True, viewport=PHONE)
+
+
+@pytest.fixture
+def desktop(browser) -> Iterator[Page]:
+    yield from _page(browser, javascript=True, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ def load(app, reference: str):
     with app.app_context():
         complaint = complaints.by_reference(reference)
         complaint.events  # noqa: B018 - load before the context ends
+        complaint.points  # noqa: B018
         return complaint
 
 

@@ -1,0 +1,75 @@
+"""The staff area in a real browser: sign in, the tracker, a case and a move, checked by axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portal.services import staff as accounts
+from tests.browser.conftest import screenshot
+from tests.browser.test_journey_in_chromium import _check_accessibility, _no_sideways_scroll, _walk
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long browser test password"
+
+
+@pytest.fixture(scope="module")
+def manager_email(live_app) -> str:
+    email = "browser.manager@council.example"
+    with live_app.app_context():
+        if accounts.by_email(email) is None:
+            accounts.create(email, "Browser Manager", "manager", PASSWORD)
+    return email
+
+
+def _sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/staff/cases")
+    expect(page).to_have_url(re.compile("/staff/sign-in"))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_staff_pages_are_accessible(request, size, live_server, manager_email, browser):
+    page: Page = request.getfixturevalue(size)
+    young_person = browser.new_context(viewport={"width": 360, "height": 740})
+    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    young_person.close()
+
+    page.goto(live_server + "/staff/sign-in")
+    _check_accessibility(page, "staff sign-in")
+    page.get_by_label("Email address").fill(manager_email)
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    _check_accessibility(page, "staff sign-in error")
+    screenshot(page, f"staff-{size}-01-sign-in-error")
+
+    _sign_in(page, live_server, manager_email)
+    expect(page).to_have_url(re.compile("/staff/cases$"))
+    _check_accessibility(page, "tracker")
+    screenshot(page, f"staff-{size}-02-tracker")
+    if size == "phone":
+        _no_sideways_scroll(page)
+
+    page.get_by_role("link", name=reference).click()
+    expect(page.locator("h1")).to_have_text(f"Case {reference}")
+    _check_accessibility(page, "case")
+    screenshot(page, f"staff-{size}-03-case")
+
+    page.get_by_role("button", name="Accept under the Children Act procedure").click()
+    expect(page.get_by_role("status")).to_contain_text("Done")
+    page.get_by_role("link", name="Pause the clock").click()
+    page.get_by_role("button", name="Pause the clock").click()  # no reason: an error
+    expect(page.locator(".error-summary")).to_contain_text("Write why the clock is paused.")
+    _check_accessibility(page, "move form with an error")
+    screenshot(page, f"staff-{size}-04-form-error")
+    page.get_by_label("Why the clock is paused").fill("Finding an advocate.")
+    page.get_by_role("button", name="Pause the clock").click()
+    expect(page.locator("#deadline")).to_contain_text("Clock paused")
+
+    page.get_by_role("link", name="See who has looked at or changed this case").click()
+    _check_accessibility(page, "audit trail")
+    screenshot(page, f"staff-{size}-05-audit")

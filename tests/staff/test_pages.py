@@ -1,0 +1,112 @@
+"""Every staff page passes the page-checking client, at every step a case can reach."""
+
+from __future__ import annotations
+
+from portal.services import complaints, safety
+from portal.stages import TRANSITIONS, Action, Step
+from tests.staff.conftest import do, load, sign_in
+
+# A route through both procedures and every stage, with what each form needs.
+STATUTORY_ROUTE = [
+    ("accept_statutory", {}),
+    ("acknowledge", {}),
+    ("record_response", {"finding": "Visits were missed.", "remedy": "Booked ahead."}),
+    ("request_stage_2", {}),
+    ("appoint_investigators", {"investigating_officer": "Sam", "independent_person": "Kim"}),
+    ("agree_statement", {}),
+    ("record_response", {"finding": "Partly right.", "remedy": "An apology."}),
+    ("request_stage_3", {}),
+    ("acknowledge", {}),
+    ("convene_panel", {"panel_on": "2099-01-05"}),
+    ("circulate_papers", {}),
+    ("record_panel_report", {"finding": "Uphold point 1."}),
+    ("record_response", {"finding": "We agree with the panel.", "remedy": "Training."}),
+    ("ombudsman_enquiry", {"ombudsman_reference": "25 001 234"}),
+    ("ombudsman_outcome", {"decision": "not_upheld"}),
+]
+
+
+def _visit_every_form(person, reference: str, seen: set) -> None:
+    case = person.get(f"/staff/cases/{reference}")
+    for link in case.select(".action-list a"):
+        person.get(link["href"])
+        seen.add(link["href"].rsplit("/", 1)[-1])
+    for form in case.select(".action-list form"):
+        seen.add(form["action"].rsplit("/", 1)[-1])
+
+
+def test_every_staff_page_at_every_step(app, manager, new_complaint):
+    reference = new_complaint()
+    seen: set[str] = set()
+    for action, fields in STATUTORY_ROUTE:
+        _visit_every_form(manager, reference, seen)
+        if action == "record_response":
+            points = load(app, reference).points
+            fields = {**fields, **{f"outcome-{p.id}": "upheld" for p in points}}
+        page = do(manager, reference, action, **fields)
+        assert "Done: " in page.text, action
+    assert "Closed" in manager.get(f"/staff/cases/{reference}").select_one("#step").text
+    manager.get(f"/staff/cases/{reference}/audit")
+
+    corporate = new_complaint()
+    do(manager, corporate, "move_to_corporate", reason="It is about a child protection conference.")
+    do(manager, corporate, "acknowledge")
+    _visit_every_form(manager, corporate, seen)
+    do(manager, corporate, "extend", days="5", reason="Manager away.", told="yes")
+    assert "Stage 1 response" in manager.get(f"/staff/cases/{corporate}").text
+
+    paused = new_complaint()
+    do(manager, paused, "pause", reason="Finding an advocate.")
+    _visit_every_form(manager, paused, seen)
+    do(manager, paused, "edit_points", **{"new-description": "A second point."})
+    assert len(load(app, paused).points) == 3
+    # Every action with a form was opened on some step.
+    assert {a.value for a in Action} - seen <= {"decline_late_request", "cannot_consider"} | {
+        a.value for a in Action if TRANSITIONS[a].moves.keys() == {Step.CLOSED}
+    }
+
+
+def test_help_request_accounts_and_error_pages(app, manager, make_staff, new_complaint):
+    reference = new_complaint()
+    with app.app_context():
+        complaint = complaints.by_reference(reference)
+        help_id = safety.request_help(None, complaint, "phone", "07700 900123").id
+    tracker = manager.get("/staff/cases")
+    assert tracker.select_one("#alerts-title")
+    assert tracker.select("tbody tr")[0].select_one(".flag-urgent")
+    help_page = manager.get(tracker.select_one(".alerts a")["href"])
+    assert help_page.path == f"/staff/help/{help_id}"
+    assert help_page.select_one("#contact").text == "07700 900123"
+    case = manager.get(f"/staff/cases/{reference}")
+    assert "They asked for someone to contact them urgently." in case.select_one("#urgent").text
+    manager.get("/staff/cases/NOPE-NOPE", expect=404)
+    manager.get("/staff/help/999999", expect=404)
+    manager.get(f"/staff/cases/{reference}/do/not_a_move", expect=404)
+    admin = sign_in(app, make_staff("admin"))
+    accounts = admin.get("/staff/")
+    assert accounts.h1 == "Staff accounts"
+    page = admin.submit(
+        accounts,
+        {"name": "New Officer", "email": "new@council.example", "role": "officer", "password": "x"},
+        selector="form.staff-form",
+        expect=400,
+    )
+    assert "at least 12 characters" in page.text
+    page = admin.submit(
+        page,
+        {
+            "name": "New Officer",
+            "email": "new@council.example",
+            "role": "officer",
+            "password": "a long enough password",
+        },
+        selector="form.staff-form",
+    )
+    assert "new@council.example" in page.text
+    newcomer = sign_in(app, "new@council.example", "a long enough password")
+    assert newcomer.get("/staff/cases").h1 == "Cases"
+    disable = next(
+        f for f in page.select("form.inline-form") if "New Officer" in f.get_text(" ", strip=True)
+    )
+    admin.submit(page, selector=f"form[action='{disable['action']}']")
+    assert newcomer.get("/staff/cases").path == "/staff/sign-in"
