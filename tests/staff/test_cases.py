@@ -255,3 +255,13 @@ def _respond_at_stage_one(app, manager, reference: str) -> None:
         finding="Visits were cancelled too often.",
         **{f"outcome-{p.id}": "not_upheld" for p in complaint.points},
     )
+
+
+def test_a_reference_search_finds_closed_cases_however_it_is_typed(app, manager, new_complaint):
+    reference = new_complaint()
+    person = _status_page(app, reference)
+    person.submit(person.get("/progress/withdraw"), selector="form[action='/progress/withdraw']")
+    assert manager.get("/staff/cases").select_one("#count").text.startswith("0 cases")
+    typed = reference.replace("-", " ").lower()[:6]  # "abcd e", as read over the phone
+    page = manager.get(f"/staff/cases?reference={typed}")
+    assert [a.text for a in page.select("tbody td:first-child a")] == [reference]
