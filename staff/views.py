@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from portal.flows import JOURNEYS, engine
-from portal.flows.present import describe, summary_label, topic_label
+from portal.flows import JOURNEYS
+from portal.flows.present import topic_label
 from portal.services import casework, complaints, safety, tracker
 from portal.services import staff as accounts
 from portal.stages import STEP_LABELS, TRANSITIONS, Action, Refused, extension_limit
@@ -112,17 +112,6 @@ def _case_or_404(reference: str):
     return complaint
 
 
-def _told_us(complaint) -> list[dict]:
-    journey = JOURNEYS.get(complaint.journey)
-    if journey is None:
-        return []
-    voice = Voice(complaint.voice)
-    return [
-        {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
-        for s, v in engine.summary(journey, complaint.answers)
-    ]
-
-
 def _points(complaint) -> list[dict]:
     journey = JOURNEYS.get(complaint.journey)
     voice = Voice(complaint.voice)
@@ -145,7 +134,7 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "step_label": STEP_LABELS[state.step],
         "group": tracker.complainant_group(complaint.complainant_role),
         "countdown": tracker.countdown(state.due),
-        "told_us": _told_us(complaint),
+        "told_us": complaints.told_us(complaint),
         "points": _points(complaint),
         "decisions": [
             d.explain(Voice.OTHER, current_app.config) for d in complaints.decisions_of(complaint)

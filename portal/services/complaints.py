@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from portal import stages
 from portal.clock import local_date, now_utc, today_local
 from portal.extensions import db
-from portal.flows import engine, rules
+from portal.flows import JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey
+from portal.flows.present import describe, summary_label
 from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
 from portal.services import casework, safety
@@ -346,3 +347,15 @@ def _urgent_reason(complaint: Complaint) -> str:
 def refresh(complaint: Complaint) -> None:
     """Read a complaint again from the database (after someone else changed it)."""
     db.session.refresh(complaint)
+
+
+def told_us(complaint: Complaint) -> list[dict[str, Any]]:
+    """What the person told us, question by question, in the words they picked or wrote."""
+    journey = JOURNEYS.get(complaint.journey)
+    if journey is None:
+        return []
+    voice = Voice(complaint.voice)
+    return [
+        {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
+        for s, v in engine.summary(journey, complaint.answers)
+    ]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
-from portal.flows import JOURNEYS, engine
-from portal.flows.present import describe, summary_label
 from portal.services import complaints, status_links
 from portal.services.status_links import LinkProblem
-from portal.types import Voice
 
 bp = Blueprint("status", __name__)
 
@@ -36,17 +33,6 @@ def _current_access() -> status_links.Access:
     return status_links.check(held.get("c"), held.get("v"))
 
 
-def _told_us(complaint) -> list[dict]:
-    journey = JOURNEYS.get(complaint.journey)
-    if journey is None:
-        return []
-    voice = Voice(complaint.voice)
-    return [
-        {"label": summary_label(s, voice), "answer": describe(s, v, voice)}
-        for s, v in engine.summary(journey, complaint.answers)
-    ]
-
-
 @bp.get("/progress")
 def progress():
     access = _current_access()
@@ -59,7 +45,7 @@ def progress():
     return render_template(
         "status/progress.html",
         status=complaints.status_of(complaint),
-        told_us=_told_us(complaint),
+        told_us=complaints.told_us(complaint),
         asked_again=asked_again,
         new_link=url_for("status.open_link", token=new_token, _external=True)
         if new_token
@@ -76,7 +62,7 @@ def copy():
     text = render_template(
         "status/copy.txt",
         status=complaints.status_of(access.complaint),
-        told_us=_told_us(access.complaint),
+        told_us=complaints.told_us(access.complaint),
     )
     response = make_response(text)
     response.mimetype = "text/plain"
