@@ -134,6 +134,7 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "step_label": STEP_LABELS[state.step],
         "group": tracker.complainant_group(complaint.complainant_role),
         "countdown": tracker.countdown(state.due),
+        "extension_limit": extension_limit(state),
         "told_us": complaints.told_us(complaint),
         "points": _points(complaint),
         "decisions": [
@@ -199,7 +200,6 @@ def _action_page(complaint, move: Action, form, errors: dict[str, str], **extra:
         assignable=casework.assignable_staff(),
         transition=TRANSITIONS[move],
         reason_label=REASON_LABELS.get(move, "Reason"),
-        extension_limit=extension_limit(casework.state_of(complaint)),
         categories=casework.UNABLE_CATEGORIES,
         decisions_list=casework.OMBUDSMAN_DECISIONS,
         outcome_labels=casework.OUTCOME_LABELS,
