@@ -73,3 +73,44 @@ def test_staff_pages_are_accessible(request, size, live_server, manager_email, b
     page.get_by_role("link", name="See who has looked at or changed this case").click()
     _check_accessibility(page, "audit trail")
     screenshot(page, f"staff-{size}-05-audit")
+
+
+def test_after_a_reply_the_status_page_offers_still_not_happy(
+    phone, live_server, live_app, browser
+):
+    from portal.services import casework, complaints, status_links
+    from portal.stages import Action
+
+    young_person = browser.new_context(viewport={"width": 360, "height": 740})
+    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    young_person.close()
+    actor = casework.Actor("browser.manager@council.example", "manager")
+    with live_app.app_context():
+        complaint = complaints.by_reference(reference)
+        casework.advance(complaint, Action.ACCEPT_STATUTORY, actor, None)
+        casework.advance(complaint, Action.ACKNOWLEDGE, actor, None)
+        casework.advance(
+            complaint, Action.SEND_MESSAGE, actor, None, {"message": "We are looking at it."}
+        )
+        outcomes = {f"outcome-{p.id}": "partly_upheld" for p in complaint.points}
+        casework.advance(
+            complaint,
+            Action.RECORD_RESPONSE,
+            actor,
+            None,
+            {
+                "finding": "Some visits were missed.",
+                "remedy": "Visits are booked ahead.",
+                **outcomes,
+            },
+        )
+        token = status_links.token_for(complaint)
+    phone.goto(f"{live_server}/s/{token}")
+    expect(phone.locator("#still-not-happy")).to_be_visible()
+    _check_accessibility(phone, "status after a reply")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "24-status-after-reply")
+    phone.get_by_role("button", name="I'm still not happy").click()
+    expect(phone.locator("#asked-again")).to_be_visible()
+    _check_accessibility(phone, "status after asking again")
+    screenshot(phone, "25-status-asked-again")
