@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := portal
 
 .DEFAULT_GOAL := help
-.PHONY: help run seed test bench lint format db system-test-deps clean
+.PHONY: help run seed test bench catalogues translations lint format db system-test-deps clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,7 +25,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(RUN_STAMP)
 
-db: $(RUN_STAMP) ## Bring the SQLite database in instance/ up to date
+CATALOGUES := portal/translations
+BABEL := $(BIN)/pybabel
+
+catalogues: $(RUN_STAMP) # Compile the message catalogues (the .po files are the source)
+	@$(BABEL) compile -q -d $(CATALOGUES)
+
+translations: $(RUN_STAMP) ## Extract new public strings, update every catalogue, compile them
+	$(BABEL) extract -F babel.cfg -k _l -o $(CATALOGUES)/messages.pot --project "Speak Up" --no-wrap --sort-by-file .
+	$(BABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BABEL) compile -d $(CATALOGUES) --statistics
+
+db: $(RUN_STAMP) catalogues ## Bring the SQLite database in instance/ up to date
 	$(BIN)/flask db upgrade
 
 run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000)
@@ -49,7 +60,7 @@ format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff format portal staff tests bench
 	$(BIN)/ruff check --fix portal staff tests bench
 
-test: $(TEST_STAMP) system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
+test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
 	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
 
 seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)

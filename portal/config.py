@@ -53,7 +53,8 @@ def from_environment(instance_path: str) -> dict:
         # Long enough for a child to take a break in the middle of a question.
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 4 * 3600),
         "MAX_CONTENT_LENGTH": 64 * 1024,
-        "LANGUAGES": ["en"],
+        # English, Welsh, Polish and Arabic (right to left). Add a language: see the README.
+        "LANGUAGES": ["en", "cy", "pl", "ar"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "your council"),
         "COUNCIL_COMPLAINTS_PHONE": os.environ.get("COUNCIL_COMPLAINTS_PHONE", "0300 123 4567"),

@@ -10,7 +10,7 @@ from flask_babel import format_date, get_locale
 from wtforms import Field
 
 from portal.flows.model import say
-from portal.i18n import text_direction
+from portal.i18n import LANGUAGE_NAMES, text_direction
 
 
 def long_date(value: date) -> str:
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         first_input_id=first_input_id,
         text_direction=text_direction,
         current_locale=current_locale,
+        language_names=LANGUAGE_NAMES,
     )
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["iso_date"] = iso_date

@@ -46,3 +46,41 @@
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
 })();
+
+/* "Read this to me": the browser's own speech, in the page's language. Hidden without it. */
+(function () {
+  "use strict";
+  var button = document.querySelector(".read-aloud");
+  if (!button || !("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) { return; }
+  var speech = window.speechSynthesis;
+  var lang = document.documentElement.lang || "en";
+  button.hidden = false;
+  function reset() { button.textContent = button.getAttribute("data-start"); }
+  function pickVoice() {
+    var voices = speech.getVoices();
+    for (var i = 0; i < voices.length; i++) {
+      if (voices[i].lang && voices[i].lang.toLowerCase().indexOf(lang.toLowerCase()) === 0) { return voices[i]; }
+    }
+    return null;
+  }
+  button.addEventListener("click", function () {
+    if (speech.speaking) { speech.cancel(); reset(); return; }
+    var main = document.getElementById("main");
+    var parts = [];
+    // Read the question, hints and choices; leave out hidden text and the footer.
+    main.querySelectorAll("h1, h2, p, legend, label, li, dt, dd").forEach(function (el) {
+      if (el.closest("[hidden], .visually-hidden, details:not([open]) > :not(summary)")) { return; }
+      if (el.closest("li") && el.tagName !== "LI") { return; }
+      var text = el.innerText.trim();
+      if (text) { parts.push(text); }
+    });
+    var utterance = new window.SpeechSynthesisUtterance(parts.join(". "));
+    utterance.lang = lang;
+    var voice = pickVoice();
+    if (voice) { utterance.voice = voice; }
+    utterance.onend = reset;
+    utterance.onerror = reset;
+    button.textContent = button.getAttribute("data-stop");
+    speech.speak(utterance);
+  });
+})();
