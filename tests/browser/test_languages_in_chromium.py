@@ -204,7 +204,8 @@ def test_tap_targets_are_at_least_44_px(speaker: Page, live_server: str, languag
             """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
               .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden'))
               // WCAG 2.5.8 exempts links inside a sentence; standalone ones must be big.
-              .filter(e => !(e.tagName === 'A' && e.parentElement.textContent.trim() !== e.textContent.trim()))
+              .filter(e => !(e.tagName === 'A'
+                  && e.parentElement.textContent.trim() !== e.textContent.trim()))
               .map(e => {
                  const label = e.id && document.querySelector('label[for="' + e.id + '"]');
                  const target = e.closest('label.choice') || label;
