@@ -29,7 +29,7 @@ CATALOGUES := portal/translations
 BABEL := $(BIN)/pybabel
 
 catalogues: $(RUN_STAMP) # Compile the message catalogues (the .po files are the source)
-	@$(BABEL) compile -q -d $(CATALOGUES)
+	@$(BABEL) -q compile -d $(CATALOGUES)
 
 translations: $(RUN_STAMP) ## Extract new public strings, update every catalogue, compile them
 	$(BABEL) extract -F babel.cfg -k _l -o $(CATALOGUES)/messages.pot --project "Speak Up" --no-wrap --sort-by-file .

@@ -242,3 +242,15 @@ def test_read_this_to_me_is_hidden_without_javascript(browser, live_server):
     page = next(_context_page(browser, live_server, "en", java_script_enabled=False))
     page.goto(live_server + "/chat/who")
     expect(page.locator("button.read-aloud")).to_be_hidden()
+
+
+@pytest.mark.parametrize("code", ["en", "cy", "pl", "ar"])
+def test_nothing_scrolls_sideways_at_320px_in_any_language(browser, live_server, code):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale=code)
+    context.add_cookies([{"name": "lang", "value": code, "url": live_server}])
+    page = context.new_page()
+    for path in [*PAGES, "/chat/who", "/chat/topics", "/chat/what_happened"]:
+        page.goto(live_server + path)
+        _no_sideways_scroll(page)
+    screenshot(page, f"{code}-320-what-happened")
+    context.close()

@@ -272,3 +272,13 @@ def test_tell_me_more_is_not_shown_back_as_an_answer():
     shown = [s.id for s, _ in engine.summary(COMPLAINT, answers)]
     assert "advocate" not in shown and "advocate_more" in shown
     assert "advocate" in [s.id for s in engine.path(COMPLAINT, answers)]
+
+
+def test_every_open_question_has_an_example_under_it():
+    from portal.flows import JOURNEYS
+    from portal.flows.model import TEXT_KINDS
+
+    for journey in JOURNEYS.values():
+        for step in journey.steps:
+            if step.kind in TEXT_KINDS:
+                assert step.examples, f"{step.id} needs an example (easy read)"
