@@ -56,37 +56,24 @@ def from_environment(instance_path: str) -> dict:
         # English, Welsh, Polish and Arabic (right to left). Add a language: see the README.
         "LANGUAGES": ["en", "cy", "pl", "ar"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
-        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "your council"),
+        # Words a council sets. Left empty, each has a default in every language
+        # (portal/wording.py); a council's own words are shown as they are written.
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", ""),
         "COUNCIL_COMPLAINTS_PHONE": os.environ.get("COUNCIL_COMPLAINTS_PHONE", "0300 123 4567"),
         "COUNCIL_COMPLAINTS_EMAIL": os.environ.get(
             "COUNCIL_COMPLAINTS_EMAIL", "complaints@council.example"
         ),
         # The local advocacy service (s26A): every young person is offered it.
-        "ADVOCACY_SERVICE_NAME": os.environ.get(
-            "ADVOCACY_SERVICE_NAME", "the local advocacy service"
-        ),
+        "ADVOCACY_SERVICE_NAME": os.environ.get("ADVOCACY_SERVICE_NAME", ""),
         "ADVOCACY_SERVICE_CONTACT": os.environ.get(
             "ADVOCACY_SERVICE_CONTACT", "0808 000 0000, advocacy@example.org"
         ),
         # Where to go instead, for matters outside the council's complaints procedures.
-        "SIGNPOST_SCHOOL": os.environ.get(
-            "SIGNPOST_SCHOOL", "Ask the school office for its complaints policy."
-        ),
-        "SIGNPOST_POLICE": os.environ.get(
-            "SIGNPOST_POLICE",
-            "Call 101, or 999 in an emergency. You can also go to a police station.",
-        ),
-        "SIGNPOST_HEALTH": os.environ.get(
-            "SIGNPOST_HEALTH",
-            "Ask for the Patient Advice and Liaison Service (PALS), or call NHS 111.",
-        ),
-        "SIGNPOST_COURT": os.environ.get(
-            "SIGNPOST_COURT", "Talk to your solicitor, or to your Cafcass worker if you have one."
-        ),
-        "SIGNPOST_CHILD_PROTECTION": os.environ.get(
-            "SIGNPOST_CHILD_PROTECTION",
-            "Ask the chair of the child protection conference how to challenge a decision.",
-        ),
+        "SIGNPOST_SCHOOL": os.environ.get("SIGNPOST_SCHOOL", ""),
+        "SIGNPOST_POLICE": os.environ.get("SIGNPOST_POLICE", ""),
+        "SIGNPOST_HEALTH": os.environ.get("SIGNPOST_HEALTH", ""),
+        "SIGNPOST_COURT": os.environ.get("SIGNPOST_COURT", ""),
+        "SIGNPOST_CHILD_PROTECTION": os.environ.get("SIGNPOST_CHILD_PROTECTION", ""),
         "COUNCIL_OUT_OF_HOURS_PHONE": os.environ.get("COUNCIL_OUT_OF_HOURS_PHONE", ""),
         # Urgent alerts go to the duty team; links in them point at the staff area.
         "DUTY_TEAM_EMAIL": os.environ.get("DUTY_TEAM_EMAIL", "duty-team@council.example"),

@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from wtforms import Field
 
+from portal import wording
 from portal.flows.model import say
 from portal.i18n import LANGUAGE_NAMES, text_direction
 
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
         text_direction=text_direction,
         current_locale=current_locale,
         language_names=LANGUAGE_NAMES,
+        setting=wording.setting,
     )
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["iso_date"] = iso_date

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from portal import wording
 from portal.flows import JOURNEYS
 from portal.flows.present import topic_label
 from portal.services import casework, complaints, safety, tracker
@@ -138,7 +139,7 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "told_us": complaints.told_us(complaint),
         "points": _points(complaint),
         "decisions": [
-            d.explain(Voice.OTHER, current_app.config) for d in complaints.decisions_of(complaint)
+            d.explain(Voice.OTHER, wording.settings()) for d in complaints.decisions_of(complaint)
         ],
         "help_requests": safety.help_requests_for(complaint),
         "actions": action_choices(complaint, actor, state),

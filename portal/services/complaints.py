@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import stages
+from portal import stages, wording
 from portal.clock import local_date, now_utc, today_local
 from portal.extensions import db
 from portal.flows import JOURNEYS, engine, rules
@@ -152,11 +152,14 @@ def _record_events(complaint: Complaint, state, decided: dict, at: datetime) -> 
         add(EventType.ADVOCATE_REQUESTED)
         settings = current_app.config
         complaint.advocacy_referral = AdvocacyReferral(
-            service_name=settings["ADVOCACY_SERVICE_NAME"],
+            service_name=wording.setting_in_english("ADVOCACY_SERVICE_NAME"),
             service_contact=settings["ADVOCACY_SERVICE_CONTACT"],
             made_utc=at,
         )
-        add(EventType.ADVOCACY_REFERRAL_MADE, service=settings["ADVOCACY_SERVICE_NAME"])
+        add(
+            EventType.ADVOCACY_REFERRAL_MADE,
+            service=wording.setting_in_english("ADVOCACY_SERVICE_NAME"),
+        )
 
 
 def submit_draft(key: str | None, journey: Journey) -> Complaint | None:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -15,6 +14,7 @@ from flask import (
     url_for,
 )
 
+from portal import wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
@@ -51,7 +51,7 @@ def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changin
 
 def explained(decisions: list[rules.Decision], voice) -> list[str]:
     """Put decisions into plain words for this person, with the council's settings."""
-    return [d.explain(voice, current_app.config) for d in decisions]
+    return [d.explain(voice, wording.settings()) for d in decisions]
 
 
 def explained_points(journey: Journey, points, voice) -> list[dict]:
@@ -65,7 +65,7 @@ def explained_points(journey: Journey, points, voice) -> list[dict]:
             (point.procedure.value, point.procedure.reason),
             {
                 "procedure": point.procedure.value,
-                "why": point.procedure.explain(voice, current_app.config),
+                "why": point.procedure.explain(voice, wording.settings()),
                 "labels": [],
             },
         )

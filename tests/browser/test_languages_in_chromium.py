@@ -254,3 +254,44 @@ def test_nothing_scrolls_sideways_at_320px_in_any_language(browser, live_server,
         _no_sideways_scroll(page)
     screenshot(page, f"{code}-320-what-happened")
     context.close()
+
+
+def test_the_pages_off_the_main_path_pass_axe(speaker: Page, live_server: str, language: str):
+    """Where a random walk also goes: signposts, the help form, its errors, withdrawing."""
+    speaker.goto(live_server + "/chat/who")
+    for step, values in [
+        ("who", ["self"]),
+        ("self_status", ["looked_after"]),
+        ("age", ["12_15"]),
+        ("topics", ["not_safe", "elsewhere"]),
+        ("elsewhere", ["school"]),
+    ]:
+        expect(speaker).to_have_url(re.compile(f"/chat/{step}$"))
+        for value in values:
+            speaker.locator(f"input[name=answer][value='{value}']").check()
+        speaker.locator("form.ask button[type=submit]").click()
+    expect(speaker.locator("#signpost")).to_be_visible()
+    _check_accessibility(speaker, f"{language} signpost")
+    screenshot(speaker, f"{language}-off-path-1-signpost")
+
+    speaker.goto(live_server + "/help?from=/chat/who")
+    speaker.locator("form button[type=submit]").last.click()  # nothing picked: an error
+    expect(speaker.locator(".error-summary")).to_be_visible()
+    _check_accessibility(speaker, f"{language} help error")
+    screenshot(speaker, f"{language}-off-path-2-help-error")
+    speaker.locator("input[name=how]").first.check()
+    speaker.locator("#contact").fill("07700 900123")
+    speaker.locator("form button[type=submit]").last.click()
+    _check_accessibility(speaker, f"{language} help sent")
+    screenshot(speaker, f"{language}-off-path-3-help-sent")
+
+    speaker.context.clear_cookies()  # a new visit, in the same language
+    speaker.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
+    _journey(speaker, live_server, f"{language}-withdraw", check=False)
+    speaker.goto(live_server + "/progress/withdraw")
+    _check_accessibility(speaker, f"{language} withdraw")
+    screenshot(speaker, f"{language}-off-path-4-withdraw")
+    speaker.locator("form[action='/progress/withdraw'] button[type=submit]").click()
+    expect(speaker).to_have_url(re.compile("/progress$"))
+    _check_accessibility(speaker, f"{language} withdrawn")
+    screenshot(speaker, f"{language}-off-path-5-withdrawn")

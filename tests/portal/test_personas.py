@@ -138,7 +138,7 @@ def test_yes_to_an_advocate_makes_a_referral_to_the_local_service(make_app, page
     assert "We will ask the local advocacy service to get in touch" in page.text
     complaint = _stored(app, page)
     assert complaint.advocacy == "wanted"
-    assert complaint.advocacy_referral.service_name == app.config["ADVOCACY_SERVICE_NAME"]
+    assert complaint.advocacy_referral.service_name == "the local advocacy service"  # default
     assert EventType.ADVOCACY_REFERRAL_MADE in {e.type for e in complaint.events}
 
 
@@ -147,10 +147,10 @@ def test_yes_to_an_advocate_makes_a_referral_to_the_local_service(make_app, page
     [
         pytest.param(["school"], ["Ask the school office"], id="school"),
         pytest.param(["police", "health"], ["Call 101", "NHS 111"], id="police_and_nhs"),
-        pytest.param(["court_decision"], ["solicitor"], id="court"),
+        pytest.param(["court_decision"], ["Talk to your lawyer"], id="court"),
         pytest.param(
             ["child_protection"],
-            ["chair of the child protection conference"],
+            ["the person who led the child protection meeting"],
             id="child_protection_conference",
         ),
     ],

@@ -1,0 +1,40 @@
+"""Words a council can set, with a default in every language for when it has not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+DEFAULTS = {
+    "COUNCIL_NAME": _l("your council"),
+    "ADVOCACY_SERVICE_NAME": _l("the local advocacy service"),
+    "SIGNPOST_SCHOOL": _l("Ask the school office how to complain."),
+    "SIGNPOST_POLICE": _l("Call 101, or 999 in an emergency. You can also go to a police station."),
+    "SIGNPOST_HEALTH": _l("Ask the hospital for PALS, the patient help team. Or call NHS 111."),
+    "SIGNPOST_COURT": _l("Talk to your lawyer. Or talk to your Cafcass worker, if you have one."),
+    "SIGNPOST_CHILD_PROTECTION": _l(
+        "Ask the person who led the child protection meeting. They can tell you what to do."
+    ),
+}
+
+
+def setting(name: str) -> str:
+    """The council's own words for `name`, or the default in the page's language."""
+    value = current_app.config.get(name)
+    if value:
+        return value
+    return str(DEFAULTS[name]) if name in DEFAULTS else ""
+
+
+def settings() -> dict[str, Any]:
+    """The app's settings with every wording setting filled in, for the rules' explanations."""
+    return {**current_app.config, **{name: setting(name) for name in DEFAULTS}}
+
+
+def setting_in_english(name: str) -> str:
+    """For records staff read (for example the advocacy referral), always in English."""
+    with force_locale("en"):
+        return setting(name)
