@@ -114,3 +114,47 @@ def test_after_a_reply_the_status_page_offers_still_not_happy(
     expect(phone.locator("#asked-again")).to_be_visible()
     _check_accessibility(phone, "status after asking again")
     screenshot(phone, "25-status-asked-again")
+
+
+def test_every_staff_form_help_request_and_accounts_pass_axe(
+    desktop, live_server, live_app, browser
+):
+    from portal.services import casework, complaints, safety
+
+    young_person = browser.new_context(viewport={"width": 360, "height": 740})
+    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    young_person.close()
+    actor = casework.Actor("browser.manager@council.example", "manager")
+    admin_email = "browser.admin@council.example"
+    with live_app.app_context():
+        complaint = complaints.by_reference(reference)
+        help_id = safety.request_help(None, complaint, "phone", "07700 900123").id
+        if accounts.by_email(admin_email) is None:
+            accounts.create(admin_email, "Browser Admin", "admin", PASSWORD)
+        if accounts.by_email("browser.manager@council.example") is None:
+            accounts.create("browser.manager@council.example", "Manager", "manager", PASSWORD)
+    _sign_in(desktop, live_server, "browser.manager@council.example")
+    seen = set()
+    # Walk the case through Stage 1 and 2, checking every form offered on the way.
+    for action, fields in [("accept_statutory", None), ("acknowledge", None), (None, None)]:
+        desktop.goto(f"{live_server}/staff/cases/{reference}")
+        for href in desktop.locator(".action-list a").evaluate_all("l => l.map(a => a.href)"):
+            move = href.rsplit("/", 1)[-1]
+            if move in seen:
+                continue
+            desktop.goto(href)
+            _check_accessibility(desktop, f"staff form {move}")
+            seen.add(move)
+        if action:
+            with live_app.app_context():
+                casework.advance(complaints.by_reference(reference), action, actor, None)
+    assert {"record_response", "extend", "send_message", "edit_points"} <= seen
+    screenshot(desktop, "staff-desktop-06-last-form")
+    desktop.goto(f"{live_server}/staff/help/{help_id}")
+    _check_accessibility(desktop, "help request")
+    screenshot(desktop, "staff-desktop-07-help-request")
+    desktop.context.clear_cookies()
+    _sign_in(desktop, live_server, admin_email)
+    desktop.goto(f"{live_server}/staff/accounts")
+    _check_accessibility(desktop, "accounts")
+    screenshot(desktop, "staff-desktop-08-accounts")
