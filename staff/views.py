@@ -98,7 +98,7 @@ def cases():
         page=page,
         filters=filters,
         query=query,
-        alerts=tracker.unsent_alerts() if user.role != StaffRole.INVESTIGATOR else [],
+        alerts=tracker.unsent_alerts() if user.role != StaffRole.INVESTIGATOR else None,
         stages=list(Stage),
     )
 
@@ -172,7 +172,9 @@ def act(reference: str, action: str):
     if request.method == "GET":
         accounts.audit(user.email, "case_viewed", f"complaint:{complaint.reference}", form=move)
         accounts.commit()
-        return _action_page(complaint, move, {}, {})
+        # Say at once if the move cannot be made now (an old bookmark, or someone moved it on).
+        refused = casework.why_not(complaint, move, actor)
+        return _action_page(complaint, move, {}, {}, refused=refused)
     form = request.form
     try:
         version = int(form.get("version", ""))

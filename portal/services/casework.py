@@ -102,11 +102,18 @@ def state_of(complaint: Complaint) -> CaseState:
 
 def can(complaint: Complaint, action: Action, actor: Actor, state: CaseState | None = None) -> bool:
     """Say whether this person may take this action now (used to show only usable buttons)."""
+    return why_not(complaint, action, actor, state) is None
+
+
+def why_not(
+    complaint: Complaint, action: Action, actor: Actor, state: CaseState | None = None
+) -> str | None:
+    """Say in plain words why this person cannot take this action now, or None if they can."""
     try:
         _check(complaint, action, actor, state or state_of(complaint))
-    except Refused:
-        return False
-    return True
+    except Refused as refused:
+        return str(refused)
+    return None
 
 
 def _check(complaint: Complaint, action: Action, actor: Actor, state: CaseState) -> None:

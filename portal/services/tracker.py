@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, insert, select
+from sqlalchemy.orm import selectinload
 
 from portal.clock import now_utc, today_local
 from portal.extensions import db
@@ -184,13 +185,24 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
     return TrackerPage(rows, total, page, pages)
 
 
-def unsent_alerts() -> list[OutboxMessage]:
-    """Alerts still waiting to be sent: shown in the tracker so none is missed."""
-    return list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.sent_utc.is_(None)).order_by(OutboxMessage.id)
-        )
+@dataclass(frozen=True)
+class Alerts:
+    newest: list[OutboxMessage]
+    total: int
+
+
+def unsent_alerts(show: int = 20) -> Alerts:
+    """Alerts still waiting to be sent, newest first: shown in the tracker so none is missed."""
+    waiting = OutboxMessage.sent_utc.is_(None)
+    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(waiting)) or 0
+    newest = db.session.scalars(
+        select(OutboxMessage)
+        .where(waiting)
+        .options(selectinload(OutboxMessage.complaint))
+        .order_by(OutboxMessage.id.desc())
+        .limit(show)
     )
+    return Alerts(list(newest), total)
 
 
 def seed(count: int, seed_value: int = 2026, batch: int = 5000) -> int:

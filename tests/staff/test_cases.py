@@ -161,6 +161,7 @@ def test_staff_messages_appear_on_the_status_page_as_plain_text(app, manager, ne
 def test_an_illegal_move_is_refused_with_a_clear_message(app, manager, new_complaint):
     reference = new_complaint()
     page = manager.get(f"/staff/cases/{reference}/do/record_response")
+    assert "You cannot do this while the case is at “Triage”." in page.select_one("#refused").text
     page = manager.submit(page, {"finding": "x"}, selector="form.staff-form", expect=400)
     assert "You cannot do this while the case is at “Triage”." in page.select_one("#refused").text
     with app.app_context():
