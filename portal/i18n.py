@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, request
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
@@ -22,13 +20,3 @@ def select_locale() -> str:
 
 def text_direction(locale: str) -> str:
     return "rtl" if locale in RTL_LANGUAGES else "ltr"
-
-
-def same_site_path(target: str | None) -> str:
-    """Return `target` if it is a path on this site, else the start page."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return target

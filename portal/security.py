@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
 PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
+
+
+def same_site_path(target: str | None, fallback: str | None = "/") -> str | None:
+    """Return `target` if it is a path on this site, else `fallback`.
+
+    Browsers treat "//host" and "/\\host" as other sites, so both are refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 def csp_nonce() -> str:

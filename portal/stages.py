@@ -526,7 +526,7 @@ def _check_extension_room(state: CaseState) -> None:
 def extension_limit(state: CaseState) -> int:
     """How many more working days may be agreed now."""
     if state.step == Step.S1_OPEN:
-        return 0 if state.extended else STAGE_1_EXTENDED - 10
+        return 0 if state.extended else max(0, STAGE_1_EXTENDED - state.clock_days)
     if state.step == Step.S2_INVESTIGATING:
         return STAGE_2_MAX - state.clock_days - state.extended
     if state.step == Step.C1_OPEN:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
@@ -18,6 +17,7 @@ from flask_limiter.util import get_remote_address
 
 from portal.clock import now_utc
 from portal.models import StaffUser
+from portal.security import same_site_path
 from portal.services import staff as accounts
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -96,11 +96,5 @@ def requires(*roles: str) -> Callable:
 
 def safe_next(target: str | None) -> str | None:
     """Only go back to a path in the staff area on this site, never to another host."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/"):
-        return None
-    if target.startswith("//") or "\\" in target:
-        return None
-    return target.rstrip("?")
+    path = same_site_path(target, fallback=None)
+    return path.rstrip("?") if path and path.startswith("/staff/") else None

@@ -167,7 +167,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
     )
     rows = []
     for r in db.session.execute(query):
-        days = working_days_until(today, r.next_deadline_on) if r.next_deadline_on else None
+        clock = countdown(r.next_deadline_on)
         rows.append(
             Row(
                 r.reference,
@@ -176,8 +176,8 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 r.procedure,
                 r.stage,
                 r.next_deadline_on,
-                days,
-                _rag(days),
+                clock.days_left,
+                clock.rag,
                 r.urgent,
                 r.name,
             )

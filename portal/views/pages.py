@@ -2,7 +2,8 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request
 
-from portal.i18n import LANGUAGE_COOKIE, same_site_path
+from portal.i18n import LANGUAGE_COOKIE
+from portal.security import same_site_path
 
 bp = Blueprint("pages", __name__)
 YEAR = 365 * 24 * 3600

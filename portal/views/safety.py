@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, ValidationError
 from wtforms.validators import Email, InputRequired, Length
 
+from portal.security import same_site_path
 from portal.services import safety
 from portal.services.status_links import check as check_status_access
 from portal.text import plain_text
@@ -51,8 +52,7 @@ class HelpForm(FlaskForm):
 
 def _back_to() -> str:
     """Return the same-site page the person came from, or the start."""
-    target = request.values.get("from", "")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    return same_site_path(request.values.get("from"))
 
 
 def _complaint_in_session():

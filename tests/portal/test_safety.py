@@ -140,6 +140,11 @@ def test_help_only_goes_back_to_this_site(pages):
     assert page.select_one(".back a")["href"] == "/"
     page = pages.get("/help?from=//evil.example/")
     assert page.select_one(".back a")["href"] == "/"
+    # Browsers read "/\\host" as "//host": another site.
+    page = pages.get("/help", query_string={"from": "/\\evil.example/"})
+    assert page.select_one(".back a")["href"] == "/"
+    page = pages.get("/help?from=/chat/who")
+    assert page.select_one(".back a")["href"] == "/chat/who"
 
 
 def test_the_sharing_notice_comes_before_the_first_text_box(pages):
