@@ -88,6 +88,15 @@ class Complaint(Base):
     received_on: Mapped[date] = mapped_column(Date, index=True)
     received_utc: Mapped[datetime]
     status_link_version: Mapped[int] = mapped_column(default=1)
+    # An optional secret word the complainant chose (scrypt), asked for in a new browser.
+    # The version is bumped each time it is set or cleared, so every browser must know the
+    # current one; wrong answers are counted (atomically) and lock the word for a while.
+    secret_word_hash: Mapped[str | None] = mapped_column(String(255))
+    secret_word_version: Mapped[int] = mapped_column(default=0)
+    secret_word_failures: Mapped[int] = mapped_column(default=0)
+    secret_word_locked_until_utc: Mapped[datetime | None]
+    # The complainant stopped the complaint from their link: staff check with them.
+    withdrawal_to_check: Mapped[bool] = mapped_column(default=False, index=True)
 
     # What the rules decided at intake (portal/flows/rules.py): a value and its reason's key.
     eligibility: Mapped[str] = mapped_column(String(30))
@@ -208,8 +217,30 @@ class HelpRequest(Base):
     how: Mapped[str] = mapped_column(String(20))
     contact: Mapped[str | None] = mapped_column(String(254))
     created_utc: Mapped[datetime]
+    # Asking again from the same browser folds into this request (and its one alert).
+    public_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("public_session.id", ondelete="SET NULL"), index=True
+    )
+    times_asked: Mapped[int] = mapped_column(default=1)
+    last_asked_utc: Mapped[datetime | None]
 
     complaint: Mapped[Complaint | None] = relationship()
+
+
+class PublicSession(Base):
+    """One browser's visit to the public pages, ended on the server by Exit or by age.
+
+    The cookie carries a random key; only its SHA-256 is stored, so a copy of the database
+    cannot be turned into a working session.
+    """
+
+    __tablename__ = "public_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_utc: Mapped[datetime]
+    seen_utc: Mapped[datetime] = mapped_column(index=True)
+    ended_utc: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
@@ -256,10 +287,37 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None until the person sets their own password through their one-time set-up link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Bumped when a set-up link is used or a new one is made: older links stop working.
+    setup_version: Mapped[int] = mapped_column(default=1)
     # Bumped on sign-out and when an account is disabled: every older session ends at once.
     session_version: Mapped[int] = mapped_column(default=1)
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until_utc: Mapped[datetime | None]
     disabled: Mapped[bool] = mapped_column(default=False)
     created_utc: Mapped[datetime]
+    # Time-based one-time codes (RFC 6238). The secret is set when enrolment starts and only
+    # counts once a first code confirms it; the last step used stops a code being replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_utc: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
+    )
+
+
+class RecoveryCode(Base):
+    """A single-use code for when the phone with the authenticator app is lost (hashed)."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_utc: Mapped[datetime | None]
+
+    user: Mapped[StaffUser] = relationship(back_populates="recovery_codes")
