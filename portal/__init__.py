@@ -6,32 +6,56 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, errors, security, templating
-from portal.config import from_environment, local_secret_key
+from portal import cli, errors, i18n, limits, logs, security, templating
+from portal.config import (
+    PRODUCTION,
+    apply_production,
+    check_environment,
+    environment_name,
+    from_environment,
+    local_secret_key,
+)
 from portal.extensions import babel, csrf, db
 from portal.i18n import select_locale
-from portal.views import chat, pages, safety, status
+from portal.views import chat, pages, safety, status, visit
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Create the portal app; `config` overrides settings read from the environment."""
+    """Create the portal app; `config` overrides settings read from the environment.
+
+    With SPEAKUP_ENV=production it raises portal.config.ConfigError, naming every missing
+    setting, rather than start with local defaults.
+    """
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("SPEAKUP_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path)
-    app.config.from_mapping(from_environment(app.instance_path))
+    app.config.from_mapping(from_environment(app.instance_path, environment_name(config)))
     app.config.update(config)
-    if not app.config["SECRET_KEY"]:
+    check_environment(app.config)
+    if app.config["ENVIRONMENT"] == PRODUCTION:
+        apply_production(app.config)
+    elif not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = local_secret_key(app.instance_path)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies > 0:
+        # Only behind proxies we run: otherwise X-Forwarded-For would pick the address that
+        # the sign-in rate limit counts, and X-Forwarded-Host the links we build.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     templating.init_app(app)
 
+    limits.init_app(app)
+    app.register_blueprint(visit.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(status.bp)

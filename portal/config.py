@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+LOCAL = "local"
+PRODUCTION = "production"
+ENVIRONMENTS = (LOCAL, PRODUCTION)
+# Browsers only accept a "__Host-" cookie when it is Secure, has Path=/ and no Domain, so no
+# other site under the same domain (or a plain-HTTP page) can set or overwrite it.
+SESSION_COOKIE = "su_session"
+HOST_PREFIX = "__Host-"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run the app; the message names every setting to fix."""
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -37,14 +53,29 @@ def local_secret_key(instance_path: str) -> str:
     return key
 
 
-def from_environment(instance_path: str) -> dict:
-    """Build the app's settings; every value can be overridden by the environment."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "speakup.db")
+def environment_name(config: dict | None = None) -> str:
+    """Return "local" or "production": from `config` when it says, else SPEAKUP_ENV."""
+    return (config or {}).get("ENVIRONMENT") or os.environ.get("SPEAKUP_ENV") or LOCAL
+
+
+def from_environment(instance_path: str, environment: str | None = None) -> dict:
+    """Build the app's settings; every value can be overridden by the environment.
+
+    Example values (contact details, the local staff address) are defaults only for a local
+    copy: in production they are empty, so `check_production` names each one still missing.
+    """
+    environment = environment or environment_name()
+    production = environment == PRODUCTION
+
+    def local_default(name: str, example: str) -> str:
+        return os.environ.get(name, "" if production else example)
+
+    default_db = "" if production else "sqlite:///" + str(Path(instance_path) / "speakup.db")
     return {
         # Empty means "generate one into instance/" (see create_app); never a fixed default.
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
-        "SESSION_COOKIE_NAME": "su_session",
+        "SESSION_COOKIE_NAME": SESSION_COOKIE,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
@@ -59,13 +90,13 @@ def from_environment(instance_path: str) -> dict:
         # Words a council sets. Left empty, each has a default in every language
         # (portal/wording.py); a council's own words are shown as they are written.
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", ""),
-        "COUNCIL_COMPLAINTS_PHONE": os.environ.get("COUNCIL_COMPLAINTS_PHONE", "0300 123 4567"),
-        "COUNCIL_COMPLAINTS_EMAIL": os.environ.get(
+        "COUNCIL_COMPLAINTS_PHONE": local_default("COUNCIL_COMPLAINTS_PHONE", "0300 123 4567"),
+        "COUNCIL_COMPLAINTS_EMAIL": local_default(
             "COUNCIL_COMPLAINTS_EMAIL", "complaints@council.example"
         ),
         # The local advocacy service (s26A): every young person is offered it.
         "ADVOCACY_SERVICE_NAME": os.environ.get("ADVOCACY_SERVICE_NAME", ""),
-        "ADVOCACY_SERVICE_CONTACT": os.environ.get(
+        "ADVOCACY_SERVICE_CONTACT": local_default(
             "ADVOCACY_SERVICE_CONTACT", "0808 000 0000, advocacy@example.org"
         ),
         # Where to go instead, for matters outside the council's complaints procedures.
@@ -76,8 +107,9 @@ def from_environment(instance_path: str) -> dict:
         "SIGNPOST_CHILD_PROTECTION": os.environ.get("SIGNPOST_CHILD_PROTECTION", ""),
         "COUNCIL_OUT_OF_HOURS_PHONE": os.environ.get("COUNCIL_OUT_OF_HOURS_PHONE", ""),
         # Urgent alerts go to the duty team; links in them point at the staff area.
-        "DUTY_TEAM_EMAIL": os.environ.get("DUTY_TEAM_EMAIL", "duty-team@council.example"),
-        "STAFF_BASE_URL": os.environ.get("STAFF_BASE_URL", "http://127.0.0.1:5000"),
+        "DUTY_TEAM_EMAIL": local_default("DUTY_TEAM_EMAIL", "duty-team@council.example"),
+        # Empty: the staff area is at PUBLIC_BASE_URL (portal/links.py).
+        "STAFF_BASE_URL": local_default("STAFF_BASE_URL", "http://127.0.0.1:5000"),
         # "Exit this page" goes here: a neutral site that gives nothing away.
         "EXIT_URL": os.environ.get("EXIT_URL", "https://www.bbc.co.uk/weather"),
         # Closed complaints are anonymised this long after closure (unless on legal hold).
@@ -85,14 +117,95 @@ def from_environment(instance_path: str) -> dict:
         "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
         "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),
+        # No link works for longer than this, however long the complaint takes (2 years covers
+        # all three stages and the Ombudsman); "Get a new link" gives a fresh one at any time.
+        "STATUS_LINK_MAX_DAYS": _int("STATUS_LINK_MAX_DAYS", 730),
         # The Local Government and Social Care Ombudsman, after the last stage.
         "OMBUDSMAN_PHONE": os.environ.get("OMBUDSMAN_PHONE", "0300 061 0614"),
         "OMBUDSMAN_WEBSITE": os.environ.get("OMBUDSMAN_WEBSITE", "www.lgo.org.uk"),
         # Staff sessions end after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # "production" turns off everything meant only for a local copy (demo accounts, seeds).
-        "ENVIRONMENT": os.environ.get("SPEAKUP_ENV", "local"),
+        "ENVIRONMENT": environment,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "STAFF_SIGN_IN_RATE": os.environ.get("STAFF_SIGN_IN_RATE", "10 per minute"),
+        # The address people use (https://...). Links that leave the site start with it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (local):
+        # those headers are ignored, so nobody can choose the address the rate limit counts.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
+
+
+def _https_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+# RFC 2606 and RFC 6761 keep these names for examples and tests: mail to them never arrives.
+_RESERVED_TLDS = {"example", "test", "invalid", "localhost"}
+
+
+def _real_address(value: str) -> bool:
+    """An email address whose domain could receive mail (not example.org, council.example)."""
+    local, _, domain = value.strip().lower().rpartition("@")
+    labels = domain.split(".")
+    reserved = labels[-1] in _RESERVED_TLDS or (len(labels) > 1 and labels[-2] == "example")
+    return bool(local) and len(labels) > 1 and not reserved
+
+
+def _filled(value: str) -> bool:
+    return bool(value.strip())
+
+
+# Each setting production cannot run without: the check its value must pass, and why.
+PRODUCTION_CHECKS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
+    ("SECRET_KEY", lambda v: len(v) >= 32, "at least 32 random characters"),
+    ("PUBLIC_BASE_URL", _https_url, "the https:// address people use"),
+    ("STAFF_BASE_URL", lambda v: not v or _https_url(v), "https://, or unset for PUBLIC_BASE_URL"),
+    ("DATABASE_URL", lambda v: _filled(v) and not v.startswith("sqlite"), "PostgreSQL, not SQLite"),
+    ("DUTY_TEAM_EMAIL", _real_address, "a real address: urgent alerts go there"),
+    ("COUNCIL_OUT_OF_HOURS_PHONE", _filled, "shown with 999 and Childline"),
+    ("COUNCIL_COMPLAINTS_PHONE", _filled, "shown to people who need help"),
+    ("COUNCIL_COMPLAINTS_EMAIL", _real_address, "shown to people who need help"),
+    ("ADVOCACY_SERVICE_CONTACT", _filled, "every young person is offered an advocate"),
+)
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Return one line for each setting production cannot run without, naming it."""
+    return [
+        f"{name} ({why})"
+        for name, passes, why in PRODUCTION_CHECKS
+        if not passes(str(config.get(name) or ""))
+    ]
+
+
+def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
+    """The host names in PUBLIC_BASE_URL and STAFF_BASE_URL: the only Host headers served."""
+    urls = (config.get("PUBLIC_BASE_URL"), config.get("STAFF_BASE_URL"))
+    return sorted({urlsplit(url).hostname for url in urls if url and urlsplit(url).hostname})
+
+
+def check_environment(config: Mapping[str, Any]) -> None:
+    """Refuse an unknown SPEAKUP_ENV: a typo must not quietly run a production copy as local."""
+    if config.get("ENVIRONMENT") not in ENVIRONMENTS:
+        raise ConfigError(
+            f"SPEAKUP_ENV is {config.get('ENVIRONMENT')!r}: it must be 'local' or 'production'."
+        )
+
+
+def apply_production(config: MutableMapping[str, Any]) -> None:
+    """Check production's settings (ConfigError names every gap) and lock its cookies down."""
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError(
+            "Speak Up will not start with SPEAKUP_ENV=production until these settings are"
+            " set:\n  " + "\n  ".join(problems)
+        )
+    config["SESSION_COOKIE_NAME"] = HOST_PREFIX + SESSION_COOKIE
+    config["SESSION_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_DOMAIN"] = None
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["PREFERRED_URL_SCHEME"] = "https"
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)

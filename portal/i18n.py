@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
+
+from portal.config import HOST_PREFIX, PRODUCTION
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 LANGUAGE_COOKIE = "lang"
@@ -10,9 +12,16 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ar": "العربية"}
 
 
+def language_cookie_name() -> str:
+    """"lang" locally; "__Host-lang" in production (Secure, this host only, Path=/)."""
+    if current_app.config["ENVIRONMENT"] == PRODUCTION:
+        return HOST_PREFIX + LANGUAGE_COOKIE
+    return LANGUAGE_COOKIE
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    chosen = request.cookies.get(language_cookie_name())
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
@@ -20,3 +29,30 @@ def select_locale() -> str:
 
 def text_direction(locale: str) -> str:
     return "rtl" if locale in RTL_LANGUAGES else "ltr"
+
+
+def _host_only(set_cookie: str) -> str:
+    """Give a Set-Cookie value the "__Host-" prefix and the flags browsers require for it."""
+    attributes = [
+        part
+        for part in set_cookie.split("; ")[1:]
+        if part.split("=", 1)[0].lower() not in {"domain", "path", "secure"}
+    ]
+    first = HOST_PREFIX + set_cookie.split("; ", 1)[0]
+    return "; ".join([first, *attributes, "Secure", "Path=/"])
+
+
+def host_only_language_cookie(response: Response) -> Response:
+    """In production, the language cookie goes out as "__Host-lang", wherever a view sets it."""
+    cookies = response.headers.getlist("Set-Cookie")
+    plain = LANGUAGE_COOKIE + "="
+    if any(cookie.startswith(plain) for cookie in cookies):
+        response.headers.remove("Set-Cookie")
+        for cookie in cookies:
+            response.headers.add("Set-Cookie", _host_only(cookie) if cookie.startswith(plain) else cookie)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config["ENVIRONMENT"] == PRODUCTION:
+        app.after_request(host_only_language_cookie)

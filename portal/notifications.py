@@ -26,11 +26,20 @@ def urgent_complaint_alert(link: str) -> Message:
     )
 
 
-def help_request_alert(link: str) -> Message:
+def help_request_alert(link: str, times: int = 1) -> Message:
     """Tell the duty team someone asked to be contacted urgently (no case content)."""
+    again = f" They have asked {times} times." if times > 1 else ""
     return Message(
         subject="Speak Up: urgent contact request",
-        body=f"Someone asked for urgent contact: {link}",
+        body=f"Someone asked for urgent contact: {link}{again}",
+    )
+
+
+def secret_word_help_alert(link: str) -> Message:
+    """Tell the complaints team someone needs help with a secret word (no case content)."""
+    return Message(
+        subject="Speak Up: help needed with a private link",
+        body=f"Someone needs help opening a private link. Check who they are first: {link}",
     )
 
 

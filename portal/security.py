@@ -1,11 +1,14 @@
-"""Security headers on every response: a strict CSP with a per-request nonce, and no caching."""
+"""Security headers on every response: a strict CSP with a per-request nonce, no caching, HSTS."""
 
 from __future__ import annotations
 
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import SecurityError
+
+from portal.config import HSTS, PRODUCTION
 
 PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
 
@@ -54,6 +57,9 @@ def set_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if current_app.config["ENVIRONMENT"] == PRODUCTION:
+        # Browsers that have seen the site once never fall back to plain HTTP for a year.
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
         # Someone else may pick up the phone: never keep a copy of any page we make.
         response.headers["Cache-Control"] = "no-store"
@@ -61,6 +67,18 @@ def set_headers(response: Response) -> Response:
     return response
 
 
+def refuse_unknown_host() -> Response | None:
+    """A Host header outside TRUSTED_HOSTS (production) gets a bare 400, before anything else.
+
+    Flask cannot build links for such a request, so no page (not even an error page) is made.
+    """
+    if isinstance(request.routing_exception, SecurityError):
+        return Response("Bad request: unknown host.\n", 400, mimetype="text/plain")
+    return None
+
+
 def init_app(app: Flask) -> None:
+    # First of all the before-request functions (CSRF's included), whatever their order.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unknown_host)
     app.after_request(set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from wtforms import Field
 
 from portal import wording
@@ -17,6 +17,11 @@ from portal.i18n import LANGUAGE_NAMES, text_direction
 def long_date(value: date) -> str:
     """Write a date the way people say it: Wednesday 7 January 2026."""
     return format_date(value, "EEEE d MMMM y")
+
+
+def long_time(value: datetime) -> str:
+    """Write a moment the way people say it, in UK time: Wednesday 7 January, 16:30."""
+    return format_datetime(value, "EEEE d MMMM, HH:mm")
 
 
 def iso_date(value: str | date | None) -> date | None:
@@ -62,5 +67,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.filters["long_time"] = long_time
     app.context_processor(_safety_help_once)
     app.jinja_env.tests["a_date"] = is_date

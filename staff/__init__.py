@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from staff import auth, cli, views
+from staff import (
+    account_views,  # noqa: F401 - registers sign-in and account routes on views.bp
+    auth,
+    cli,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -22,17 +22,47 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_group)
 
 
-@staff_group.command("add", help="Create a staff account (the password is asked for).")
+@staff_group.command("add", help="Create a staff account and print its one-time set-up link.")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in StaffRole]), required=True)
 @click.option("--name", default="", help="Their name as colleagues know it.")
-@click.password_option(help="At least 12 characters; asked for when not given.")
-def staff_add(email: str, role: str, name: str, password: str) -> None:
+def staff_add(email: str, role: str, name: str) -> None:
+    """The person chooses their own password through the link: nobody else ever knows it."""
     try:
-        user = accounts.create(email, name, role, password, by="cli")
+        user = accounts.create(email, name, role, by="cli")
     except accounts.AccountError as problem:
         raise click.ClickException(str(problem)) from problem
+    link = accounts.new_set_up_link(user, "cli", send=False)
     click.echo(f"Created {user.email} as {user.role}.")
+    _print_link(link)
+
+
+def _print_link(link: str) -> None:
+    hours = accounts.set_up_hours()
+    click.echo(
+        f"Give them this set-up link (it works once, for {hours} hours; only they should see it):"
+        f"\n  {link}"
+    )
+
+
+@staff_group.command("set-up-link", help="Make a fresh set-up link (older links stop working).")
+@click.argument("email")
+def staff_set_up_link(email: str) -> None:
+    """For a link that expired, or a forgotten password. Two-step sign-in still applies."""
+    user = accounts.by_email(email)
+    if user is None or user.disabled:
+        raise click.ClickException(f"There is no active account for {email}.")
+    _print_link(accounts.new_set_up_link(user, "cli", send=False))
+
+
+@staff_group.command("reset-two-step", help="Remove someone's second factor (lost phone).")
+@click.argument("email")
+def staff_reset_two_step(email: str) -> None:
+    user = accounts.by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    accounts.reset_two_step(user, "cli")
+    click.echo(f"Two-step sign-in reset for {email}. Their sessions have ended.")
 
 
 @staff_group.command("disable", help="Disable an account and end its sessions at once.")

@@ -1,4 +1,4 @@
-"""Staff pages: sign-in, the tracker, a case, its moves and its audit trail.
+"""Staff pages: the tracker, a case, its moves and its audit trail (people: account_views.py).
 
 Views stay thin: they read the form, call a service, and show the answer. Every view of a case
 and every change is audited by the services they call.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal import wording
 from portal.flows import JOURNEYS
@@ -24,36 +24,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 bp.before_request(auth.guard)
 
 CASE_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.INVESTIGATOR)
-NO_ACCOUNT = "Check your email address and password, then try again."
-
-
-@bp.route("/sign-in", methods=["GET", "POST"])
-@auth.limiter.limit(lambda: current_app.config["STAFF_SIGN_IN_RATE"], methods=["POST"])
-def sign_in():
-    """Sign in. The same message for a wrong email, a wrong password and a locked account."""
-    error = None
-    email = ""
-    if request.method == "POST":
-        email = request.form.get("email", "").strip()[:254]
-        result = accounts.sign_in(email, request.form.get("password", ""))
-        if result.user is not None:
-            auth.start_session(result.user)
-            return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"), 303)
-        error = NO_ACCOUNT
-    return render_template(
-        "staff/sign_in.html",
-        error=error,
-        email=email,
-        timed_out=request.args.get("timed_out") == "1",
-    ), (400 if error else 200)
-
-
-@bp.post("/sign-out")
-def sign_out():
-    user = auth.current_staff()
-    accounts.end_sessions(user, user.email)
-    auth.end_session()
-    return redirect(url_for(".sign_in"), 303)
 
 
 @bp.get("/")
@@ -100,6 +70,10 @@ def cases():
         query=query,
         alerts=tracker.unsent_alerts() if user.role != StaffRole.INVESTIGATOR else None,
         stages=list(Stage),
+        # Every manager sees who changed which account (separation of duties).
+        account_changes=(
+            accounts.recent_account_changes() if user.role == StaffRole.MANAGER else None
+        ),
     )
 
 
@@ -238,38 +212,3 @@ def help_request(request_id: int):
     accounts.audit(user.email, "help_request_viewed", f"help:{found.id}")
     accounts.commit()
     return render_template("staff/help_request.html", help_request=found)
-
-
-@bp.route("/accounts", methods=["GET", "POST"], endpoint="accounts")
-@auth.requires(StaffRole.ADMIN)
-def accounts_page():
-    """Admins add accounts, disable them, and end their sessions."""
-    user = auth.current_staff()
-    error = None
-    if request.method == "POST":
-        try:
-            accounts.create(
-                request.form.get("email", ""),
-                request.form.get("name", ""),
-                request.form.get("role", ""),
-                request.form.get("password", ""),
-                by=user.email,
-            )
-            return redirect(url_for(".accounts"), 303)
-        except accounts.AccountError as problem:
-            error = str(problem)
-    accounts.audit(user.email, "accounts_viewed", "accounts")
-    accounts.commit()
-    return render_template(
-        "staff/accounts.html", people=accounts.everyone(), roles=list(StaffRole), error=error
-    ), (400 if error else 200)
-
-
-@bp.post("/accounts/<int:user_id>/disable")
-@auth.requires(StaffRole.ADMIN)
-def disable_account(user_id: int):
-    person = accounts.by_id(user_id)
-    if person is None:
-        abort(404)
-    accounts.disable(person.email, auth.current_staff().email)
-    return redirect(url_for(".accounts"), 303)

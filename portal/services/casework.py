@@ -449,6 +449,7 @@ _VALIDATORS = {
     Action.OMBUDSMAN_OUTCOME: _ombudsman_outcome,
     Action.PAUSE: _with_reason("Write why the clock is paused."),
     Action.SEND_MESSAGE: _message,
+    Action.WITHDRAW: _optional_reason,
 }
 _SIDE_EFFECTS = {Action.EDIT_POINTS: _apply_points, Action.ASSIGN: _apply_assign}
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import stages, wording
 from portal.clock import local_date, now_utc, today_local
@@ -130,11 +131,12 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         for s, v in engine.answered_path(journey, answered)
         if s.kind in TEXT_KINDS and isinstance(v, str)
     ]
-    safety.flag_urgent_on_submit(
+    safety.flag_urgent(
         complaint,
         safety.urgent_reasons_at_submit(
             draft, free_text, said_not_safe=rules.urgency(state) is not None
         ),
+        at=received,
     )
     safety.link_help_requests(draft, complaint)
     return complaint
@@ -198,11 +200,22 @@ def closed_utc(complaint: Complaint) -> datetime | None:
     return ended[-1] if ended else None
 
 
-def withdraw(complaint: Complaint) -> None:
-    """Record that the person withdrew their complaint from their status page."""
+def withdraw(complaint: Complaint, reason: str | None = None) -> None:
+    """Record that the person withdrew their complaint from their status page.
+
+    Anyone holding the link could press the button, so staff are shown the withdrawal on the
+    tracker and check with the complainant before they let it rest.
+    """
     if complaint.stage == Stage.CLOSED:
         return
-    casework.advance(complaint, stages.Action.WITHDRAW, casework.COMPLAINANT, None)
+    try:
+        complaint.withdrawal_to_check = True
+        casework.advance(
+            complaint, stages.Action.WITHDRAW, casework.COMPLAINANT, None, {"reason": reason or ""}
+        )
+    except StaleDataError as error:  # a staff move landed first (seen while flushing)
+        db.session.rollback()
+        raise casework.Conflict from error
 
 
 def still_not_happy(complaint: Complaint, words: str | None) -> bool:
@@ -211,7 +224,11 @@ def still_not_happy(complaint: Complaint, words: str | None) -> bool:
     action = state.next_action
     if action is None or not casework.can(complaint, action, casework.COMPLAINANT, state):
         return False
-    casework.advance(complaint, action, casework.COMPLAINANT, None, {"words": words or ""})
+    try:
+        casework.advance(complaint, action, casework.COMPLAINANT, None, {"words": words or ""})
+    except StaleDataError as error:
+        db.session.rollback()
+        raise casework.Conflict from error
     return True
 
 

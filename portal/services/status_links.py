@@ -1,34 +1,67 @@
-"""Private status links: signed, revocable through a link version, expiring after closure."""
+"""Private status links: signed, revocable, expiring, and guarded by an optional secret word.
+
+Every way into a complaint (opening a link, the status page, the confirmation page, the
+download, the new-link, withdraw and "still not happy" forms, help) goes through `check`,
+with what the browser holds: the complaint's public id, the link version it was given and
+the secret-word version it has proved. Bumping the link version revokes every old link and
+every browser holding one; bumping the secret-word version makes every browser prove it again.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.clock import now_utc
 from portal.extensions import db
-from portal.models import Complaint, Event
+from portal.links import staff_url
+from portal.models import Complaint, Event, OutboxMessage
+from portal.notifications import secret_word_help_alert
 from portal.services.complaints import closed_utc
+from portal.services.staff import audit
 from portal.types import EventType
 
 SALT = "speakup.status-link"
+# Wrong secret words allowed per complaint before the word is paused (then staff can help).
+MAX_WORD_TRIES = 5
+WORD_PAUSE = timedelta(hours=24)
+WORD_MIN, WORD_MAX = 4, 60
 
 
 class LinkProblem(StrEnum):
     INVALID = "invalid"
     REVOKED = "revoked"
     EXPIRED = "expired"
+    # The link is good, but this browser has not given the secret word yet.
+    NEEDS_WORD = "needs_word"
 
 
 @dataclass(frozen=True)
 class Access:
+    """What a browser may see. `complaint` is set with NEEDS_WORD so the word can be checked."""
+
     complaint: Complaint | None
     problem: LinkProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.complaint is not None and self.problem is None
+
+
+def grant(complaint: Complaint) -> dict[str, int | str]:
+    """What a browser keeps once it may see this complaint (current link and word versions)."""
+    return {
+        "c": complaint.public_id,
+        "v": complaint.status_link_version,
+        "w": complaint.secret_word_version,
+    }
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -40,9 +73,20 @@ def token_for(complaint: Complaint) -> str:
     return _serializer().dumps({"c": complaint.public_id, "v": complaint.status_link_version})
 
 
-def check(public_id: object, version: object) -> Access:
-    """Check that a complaint exists, the link version is current and the link has not expired."""
-    if not isinstance(public_id, str) or not isinstance(version, int):
+def _expired(complaint: Complaint) -> bool:
+    closed = closed_utc(complaint)
+    keep_for = timedelta(days=current_app.config["STATUS_LINK_DAYS_AFTER_CLOSE"])
+    return closed is not None and now_utc() > closed + keep_for
+
+
+def check(held: object) -> Access:
+    """The one check for every way into a complaint: link version, expiry, secret word."""
+    if held is None:
+        return Access(None)  # no link opened in this browser: nothing has gone wrong
+    if not isinstance(held, dict):
+        return Access(None, LinkProblem.INVALID)
+    public_id, version = held.get("c"), held.get("v")
+    if not isinstance(public_id, str) or type(version) is not int or len(public_id) > 64:
         return Access(None, LinkProblem.INVALID)
     complaint = db.session.scalars(
         select(Complaint).where(Complaint.public_id == public_id)
@@ -51,22 +95,28 @@ def check(public_id: object, version: object) -> Access:
         return Access(None, LinkProblem.INVALID)
     if version != complaint.status_link_version:
         return Access(None, LinkProblem.REVOKED)
-    closed = closed_utc(complaint)
-    keep_for = timedelta(days=current_app.config["STATUS_LINK_DAYS_AFTER_CLOSE"])
-    if closed is not None and now_utc() > closed + keep_for:
+    if _expired(complaint):
         return Access(None, LinkProblem.EXPIRED)
+    if complaint.secret_word_hash and held.get("w") != complaint.secret_word_version:
+        return Access(complaint, LinkProblem.NEEDS_WORD)
     return Access(complaint)
 
 
-def redeem(token: str) -> Access:
-    """Read a status token from a link. Age is judged by the complaint's closure, not the token."""
+def redeem(token: str) -> tuple[Access, dict | None]:
+    """Read a token from a link; return the access it gives and what the browser should keep.
+
+    Tokens are accepted for STATUS_LINK_MAX_DAYS at most; "Get a new link" gives a fresh one.
+    """
     try:
-        payload = _serializer().loads(token)
-    except BadSignature:
-        return Access(None, LinkProblem.INVALID)
+        payload = _serializer().loads(
+            token, max_age=current_app.config["STATUS_LINK_MAX_DAYS"] * 24 * 3600
+        )
+    except BadSignature:  # includes SignatureExpired
+        return Access(None, LinkProblem.INVALID), None
     if not isinstance(payload, dict):
-        return Access(None, LinkProblem.INVALID)
-    return check(payload.get("c"), payload.get("v"))
+        return Access(None, LinkProblem.INVALID), None
+    held = {"c": payload.get("c"), "v": payload.get("v")}
+    return check(held), held
 
 
 def _bump(complaint: Complaint, event: EventType, actor: str) -> None:
@@ -84,3 +134,125 @@ def reissue(complaint: Complaint, actor: str) -> str:
 def revoke(complaint: Complaint, actor: str) -> None:
     """Stop every link to this complaint working."""
     _bump(complaint, EventType.STATUS_LINK_REVOKED, actor)
+
+
+# The secret word --------------------------------------------------------------------------
+
+
+def normal_word(word: str) -> str:
+    """Compare words the way a child means them: any capitals, spaces and accents as typed."""
+    return " ".join(unicodedata.normalize("NFKC", word).casefold().split())
+
+
+def set_word(complaint: Complaint, word: str) -> None:
+    """Set the complainant's secret word; every other browser must then give it."""
+    complaint.secret_word_hash = generate_password_hash(normal_word(word), method="scrypt")
+    complaint.secret_word_version += 1
+    complaint.secret_word_failures = 0
+    complaint.secret_word_locked_until_utc = None
+    complaint.events.append(
+        Event(type=EventType.SECRET_WORD_SET, at_utc=now_utc(), actor="complainant", data={})
+    )
+    db.session.commit()
+
+
+class WordResult(StrEnum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class WordCheck:
+    result: WordResult
+    tries_left: int = 0
+    paused_until: datetime | None = None
+
+
+def try_word(complaint: Complaint, word: str) -> WordCheck:
+    """Check a secret word. Wrong answers are counted atomically and pause the word."""
+    now = now_utc()
+    paused = complaint.secret_word_locked_until_utc
+    if paused is not None and paused > now:
+        return WordCheck(WordResult.PAUSED, paused_until=paused)
+    if complaint.secret_word_hash and check_password_hash(
+        complaint.secret_word_hash, normal_word(word or "")
+    ):
+        if complaint.secret_word_failures:
+            complaint.secret_word_failures = 0
+            db.session.commit()
+        return WordCheck(WordResult.RIGHT)
+    # One UPDATE, so answers sent at once are each counted (a read-then-write would lose some).
+    failures = db.session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id)
+        .values(secret_word_failures=Complaint.secret_word_failures + 1)
+        .returning(Complaint.secret_word_failures)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if failures >= MAX_WORD_TRIES:
+        paused = now + WORD_PAUSE
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id)
+            .values(secret_word_locked_until_utc=paused, secret_word_failures=0)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.add(
+            Event(
+                complaint_id=complaint.id,
+                type=EventType.SECRET_WORD_PAUSED,
+                at_utc=now,
+                actor="complainant",
+                data={},
+            )
+        )
+        db.session.commit()
+        db.session.expire(complaint)
+        return WordCheck(WordResult.PAUSED, paused_until=paused)
+    db.session.commit()
+    db.session.expire(complaint)
+    return WordCheck(WordResult.WRONG, tries_left=MAX_WORD_TRIES - failures)
+
+
+def clear_word(complaint: Complaint, by: str, how_checked: str) -> None:
+    """Staff clear the secret word after checking who they are speaking to (audited)."""
+    complaint.secret_word_hash = None
+    complaint.secret_word_version += 1
+    complaint.secret_word_failures = 0
+    complaint.secret_word_locked_until_utc = None
+    complaint.events.append(
+        Event(type=EventType.SECRET_WORD_CLEARED, at_utc=now_utc(), actor=by, data={})
+    )
+    audit(
+        by,
+        "secret_word_cleared",
+        f"complaint:{complaint.reference}",
+        how_checked=how_checked,
+    )
+    db.session.commit()
+
+
+def ask_for_word_help(complaint: Complaint, how_to_reach: str | None) -> None:
+    """Someone cannot give the secret word: tell the complaints team, who check who it is."""
+    now = now_utc()
+    complaint.events.append(
+        Event(
+            type=EventType.SECRET_WORD_HELP_REQUESTED,
+            at_utc=now,
+            actor="complainant",
+            data={},
+            note=how_to_reach or None,
+        )
+    )
+    alert = secret_word_help_alert(staff_url(f"/staff/cases/{complaint.reference}"))
+    complaint.outbox.append(
+        OutboxMessage(
+            kind="link_help",
+            to_address=current_app.config["COUNCIL_COMPLAINTS_EMAIL"],
+            subject=alert.subject,
+            body=alert.body,
+            created_utc=now,
+        )
+    )
+    db.session.commit()

@@ -18,9 +18,13 @@ from portal import wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
-from portal.services import complaints, drafts, safety, status_links
+from portal.links import public_url
+from portal.services import complaints, drafts, status_links
+from portal.services.status_links import LinkProblem
 from portal.types import Voice
+from portal.views import visit
 from portal.views.forms import form_for, stored_value
+from portal.views.status import SetWordForm
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 
@@ -89,16 +93,6 @@ def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) 
     return earlier[-TRANSCRIPT_LENGTH:]
 
 
-def _notice_risk(step: Step, value: Any) -> None:
-    """Check free text for words about harm; if any match, the next page shows help."""
-    if step.kind not in TEXT_KINDS:
-        return
-    reasons = safety.risk_in(value)
-    if reasons:
-        safety.note_draft_risk(session.get("draft"), reasons)
-        session["safety_help"] = True
-
-
 def _is_first_text_box(journey: Journey, answers: dict[str, Any], step: Step) -> bool:
     first = next((s for s in engine.path(journey, answers) if s.kind in TEXT_KINDS), None)
     return first is not None and first.id == step.id
@@ -107,7 +101,7 @@ def _is_first_text_box(journey: Journey, answers: dict[str, Any], step: Step) ->
 def _sent_elsewhere():
     """The draft in this session was already sent (another tab, or Back after Send)."""
     session.pop("draft", None)
-    return _go(url_for("chat.done") if "done" in session else url_for("pages.home"))
+    return _go(url_for("chat.done") if "status" in session else url_for("pages.home"))
 
 
 @bp.route("/<step_id>", methods=["GET", "POST"])
@@ -131,9 +125,8 @@ def step(step_id: str):
         form = form_for(current, state, formdata=request.form)
         if form.validate():
             value = stored_value(current, form)
+            visit.session_id()
             session["draft"] = drafts.save_answer(key, journey.id, step_id, value)
-            session.permanent = True
-            _notice_risk(current, value)
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
     else:
@@ -194,20 +187,24 @@ def send():
         # Not finished yet: back to the first gap. (No draft at all but an earlier complaint
         # in this session: show that one again rather than an empty journey.)
         saved = drafts.load(session.get("draft"))
-        if not saved.answers and "done" in session:
+        if not saved.answers and "status" in session:
             return _go(url_for("chat.done"))
         return _go(_step_url(engine.current_step(_journey(), saved.answers)))
     session.pop("draft", None)
-    session["done"] = complaint.public_id
-    session["status"] = {"c": complaint.public_id, "v": complaint.status_link_version}
+    visit.allow(status_links.grant(complaint))
     return _go(url_for("chat.done"))
 
 
 @bp.get("/done")
 def done():
-    complaint = complaints.by_public_id(session.get("done"))
-    if complaint is None:
+    """The confirmation page: only while this browser may still see the complaint."""
+    access = visit.current_access()
+    if access.problem == LinkProblem.NEEDS_WORD:
+        return _go(url_for("status.ask_word"))
+    if not access.ok:
+        session.pop("status", None)
         return _go(url_for("pages.home"))
+    complaint = access.complaint
     voice = Voice(complaint.voice)
     return render_template(
         "chat/done.html",
@@ -215,7 +212,7 @@ def done():
         decisions=explained(complaints.decisions_of(complaint), voice),
         points=explained_points(_journey(), complaints.points_of(complaint), voice),
         status=complaints.status_of(complaint),
-        status_url=url_for(
-            "status.open_link", token=status_links.token_for(complaint), _external=True
-        ),
+        status_url=public_url("status.open_link", token=status_links.token_for(complaint)),
+        has_word=bool(complaint.secret_word_hash),
+        set_word_form=SetWordForm(formdata=None),
     )

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -23,8 +24,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.clock import today_local
 from portal.flows.model import SINGLE_KINDS, Kind, Step, say
-from portal.text import plain_text
+from portal.safety.boundary import Screened, screen
 from portal.types import Voice
+from portal.views import visit
 
 # UK numbers after spaces, dashes and brackets are taken out. A full library (phonenumbers) is
 # more than we need to check one field: mobiles are 07 + 9 digits, other numbers 01/02/03/08
@@ -82,8 +84,52 @@ class DayField(DateField):
             raise ValueError(self.invalid_message) from error
 
 
-def _clean(value: Any) -> Any:
-    return plain_text(value) if isinstance(value, str) else value
+class _Screening:
+    """A text field whose words are cleaned and screened as they arrive (the one boundary)."""
+
+    screened = Screened("")
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.screened = screen(self.data)
+        self.data = self.screened.text
+
+
+class FreeTextField(_Screening, StringField):
+    """A one-line answer in the person's own words."""
+
+
+class FreeTextAreaField(_Screening, TextAreaField):
+    """A longer answer in the person's own words."""
+
+
+class SecretWordField(_Screening, PasswordField):
+    """A secret word: typed like any words (so screened too), kept only as a slow hash."""
+
+
+SCREENED_FIELDS = (FreeTextField, FreeTextAreaField, SecretWordField)
+
+
+class PublicForm(FlaskForm):
+    """Every public form: CSRF, and words about harm noticed wherever they are typed.
+
+    Risks are reported even when another field is wrong, so a child's words are never missed
+    because of a typo in a phone number.
+    """
+
+    @property
+    def risks(self) -> tuple[str, ...]:
+        found: set[str] = set()
+        for field in self:
+            if isinstance(field, _Screening):
+                found.update(field.screened.risks)
+        return tuple(sorted(found))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.risks:
+            visit.report_risks(self.risks)
+        return valid
 
 
 def phone_check(pattern: re.Pattern | None, message: Any):
@@ -149,14 +195,14 @@ def _field_for(step: Step, state: Any) -> Field:
             invalid_message=_message(step, "date", voice),
             validators=[*required, _not_future(_message(step, "future", voice))],
         )
-    field_class = TextAreaField if step.kind == Kind.LONG_TEXT else StringField
-    return field_class(label, validators=_text_validators(step, voice), filters=[_clean])
+    field_class = FreeTextAreaField if step.kind == Kind.LONG_TEXT else FreeTextField
+    return field_class(label, validators=_text_validators(step, voice))
 
 
 def form_for(step: Step, state: Any, formdata: Any = None, answer: Any = None) -> FlaskForm:
     """Return a form with one field, `answer`, for this step; it also checks the CSRF token."""
 
-    class StepForm(FlaskForm):
+    class StepForm(PublicForm):
         pass
 
     StepForm.answer = _field_for(step, state)

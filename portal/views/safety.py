@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, ValidationError
+from wtforms import RadioField, SelectChoice, ValidationError
 from wtforms.validators import Email, InputRequired, Length
 
+from portal.limits import limiter, per_session
 from portal.security import same_site_path
 from portal.services import safety
-from portal.services.status_links import check as check_status_access
-from portal.text import plain_text
-from portal.views.forms import UK_MOBILE, phone_check
+from portal.views import visit
+from portal.views.forms import UK_MOBILE, FreeTextField, PublicForm, phone_check
 
 bp = Blueprint("safety", __name__)
 
@@ -24,15 +23,14 @@ HOW = [
 ]
 
 
-class HelpForm(FlaskForm):
+class HelpForm(PublicForm):
     how = RadioField(
         _l("Do you want someone from the council to contact you today?"),
         choices=[SelectChoice(value, label) for value, label in HOW],
         validators=[InputRequired(_l("Pick how we should contact you, or 'No'."))],
     )
-    contact = StringField(
+    contact = FreeTextField(
         _l("Your phone number or email address"),
-        filters=[plain_text],
         validators=[Length(max=254, message=_l("That is too long."))],
     )
 
@@ -55,21 +53,26 @@ def _back_to() -> str:
     return same_site_path(request.values.get("from"))
 
 
-def _complaint_in_session():
-    held = session.get("status")
-    if not isinstance(held, dict):
-        return None
-    return check_status_access(held.get("c"), held.get("v")).complaint
+# Enough for a frightened person pressing again and again; not enough to flood the duty team
+# from one address (repeats from one browser are folded into one alert anyway).
+HELP_LIMITS = "5 per minute;30 per hour"
 
 
 @bp.route("/help", methods=["GET", "POST"])
+@limiter.limit(HELP_LIMITS, methods=["POST"])
+@limiter.limit(HELP_LIMITS, methods=["POST"], key_func=per_session)
 def help_now():
     """'I don't feel safe': help at once, and urgent contact if wanted. Nothing is lost."""
     form = HelpForm()
     if form.validate_on_submit():
         if form.how.data != "none":
+            access = visit.current_access()
             safety.request_help(
-                session.get("draft"), _complaint_in_session(), form.how.data, form.contact.data
+                session.get("draft"),
+                access.complaint,
+                form.how.data,
+                form.contact.data,
+                session_id=visit.session_id(),
             )
         return render_template(
             "safety/help_sent.html", back=_back_to(), asked=form.how.data != "none"
@@ -79,8 +82,8 @@ def help_now():
 
 @bp.get("/exit")
 def leave():
-    """Leave quickly: end the session, clear what the browser kept, go somewhere neutral."""
-    session.clear()
+    """Leave quickly: end the session on the server, clear what the browser kept, go."""
+    visit.end_session()
     response = redirect(current_app.config["EXIT_URL"], code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response.delete_cookie(current_app.config["SESSION_COOKIE_NAME"])

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from portal.references import ALPHABET
-from tests.portal.journey import PARENT, YOUNG_PERSON, answer_all, send_complaint, step_id
+from tests.portal.journey import (
+    PARENT,
+    YOUNG_PERSON,
+    answer_all,
+    open_link,
+    send_complaint,
+    step_id,
+)
 
 REFERENCE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 
@@ -27,7 +34,7 @@ def test_young_person_raises_a_complaint_end_to_end(pages):
     assert "They will reply by" in page.text
     assert "We will ask the local advocacy service to get in touch." in page.text
 
-    status = pages.get(link)
+    status = open_link(pages, link)
     assert status.path == "/progress"
     assert status.select_one("#reference").get_text(strip=True) == reference
     assert (

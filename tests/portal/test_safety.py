@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Complaint, Draft, HelpRequest, OutboxMessage
 from portal.services import complaints
 from tests.pages import PageClient
-from tests.portal.journey import YOUNG_PERSON, answer_all, close_as_staff, send_complaint
+from tests.portal.journey import YOUNG_PERSON, answer_all, close_as_staff, open_link, send_complaint
 
 WORRYING = "My foster carer hits me and I am scared to go home"
 
@@ -223,7 +223,7 @@ def test_privacy_notice_has_an_easy_read_summary_and_the_full_notice(pages):
 
 def test_a_person_can_download_what_they_told_us_and_withdraw(app, client, pages):
     done = send_complaint(pages, YOUNG_PERSON)
-    status = pages.get(done.select_one("a#status-link")["href"])
+    status = open_link(pages, done.select_one("a#status-link")["href"])
     download = client.get(status.select_one("a[download]")["href"])
     assert download.headers["Content-Disposition"] == 'attachment; filename="my-answers.txt"'
     assert download.headers["Cache-Control"] == "no-store"

@@ -9,7 +9,8 @@ import time_machine
 from portal.extensions import db
 from portal.models import Complaint
 from portal.services import complaints, status_links
-from tests.portal.journey import YOUNG_PERSON, close_as_staff, send_complaint
+from tests.pages import PageClient
+from tests.portal.journey import YOUNG_PERSON, close_as_staff, open_link, send_complaint
 
 
 def _send(pages) -> tuple[str, str]:
@@ -27,7 +28,9 @@ def _fresh(app):
 def test_opening_the_link_swaps_the_token_for_a_session(app, client, pages):
     reference, link = _send(pages)
     other = app.test_client()
-    response = other.get(link)
+    shown = PageClient(other).get(link)
+    assert shown.select_one("#open-link-form"), "a GET only shows a Continue button"
+    response = other.post(link, data={"csrf_token": shown.form_data("#open-link-form")[1]["csrf_token"]})
     assert response.status_code == 303
     assert response.headers["Location"] == "/progress"
     page = _fresh(app)
@@ -39,7 +42,9 @@ def test_opening_the_link_swaps_the_token_for_a_session(app, client, pages):
 
 def test_status_page_headers_keep_it_private(app, pages):
     _, link = _send(pages)
-    response = app.test_client().get(link, follow_redirects=True)
+    person = _fresh(app)
+    open_link(person, link)
+    response = person.client.get("/progress")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Robots-Tag"].startswith("noindex")
@@ -47,7 +52,7 @@ def test_status_page_headers_keep_it_private(app, pages):
 
 def test_what_they_wrote_is_behind_a_control(app, pages):
     _, link = _send(pages)
-    status = _fresh(app).get(link)
+    status = open_link(_fresh(app), link)
     details = status.select_one("details.told-us")
     assert not details.has_attr("open")
     assert "My social worker keeps cancelling our visits." in details.text
@@ -57,7 +62,7 @@ def test_what_they_wrote_is_behind_a_control(app, pages):
 
 def test_timeline_shows_received_and_the_reply_date(app, pages):
     _, link = _send(pages)
-    items = [li.get_text(" ", strip=True) for li in _fresh(app).get(link).select(".timeline li")]
+    items = [li.get_text(" ", strip=True) for li in open_link(_fresh(app), link).select(".timeline li")]
     assert any("We got what you sent." in item for item in items)
     assert any("We asked an advocate to get in touch." in item for item in items)
     assert any("They will say they have it." in item for item in items)
@@ -66,7 +71,7 @@ def test_timeline_shows_received_and_the_reply_date(app, pages):
 
 def test_a_tampered_link_gets_a_kind_page(app, pages):
     _, link = _send(pages)
-    page = _fresh(app).get(link[:-3] + "xyz")
+    page = open_link(_fresh(app), link[:-3] + "xyz")
     assert page.path.startswith("/s/")
     assert page.h1 == "This link does not work"
     assert page.select_one("#link-problem")
@@ -75,7 +80,7 @@ def test_a_tampered_link_gets_a_kind_page(app, pages):
 
 def test_garbage_links_get_the_same_kind_page(app):
     for token in ["x", "a.b.c", "%00", "e30.aaaa.bbbb"]:
-        page = _fresh(app).get("/s/" + token)
+        page = open_link(_fresh(app), "/s/" + token)
         assert page.select_one("#link-problem")
 
 
@@ -87,23 +92,23 @@ def test_progress_without_a_link_explains_what_to_do(app):
 def test_a_new_link_revokes_the_old_one(app, pages):
     _, old_link = _send(pages)
     person = _fresh(app)
-    status = person.get(old_link)
+    status = open_link(person, old_link)
     status = person.submit(status, selector="form[action='/progress/new-link']")
     new_link = status.select_one("a#status-link")["href"]
     assert new_link != old_link
     assert "Your old link does not work any more." in status.text
     assert person.get("/progress").select_one("#reference"), "the person keeps access"
 
-    revoked = _fresh(app).get(old_link)
+    revoked = open_link(_fresh(app), old_link)
     assert revoked.h1 == "This link does not work"
     assert "A newer link was made" in revoked.text
-    assert _fresh(app).get(new_link).path == "/progress"
+    assert open_link(_fresh(app), new_link).path == "/progress"
 
 
 def test_revoking_also_ends_sessions_already_open(app, pages):
     reference, link = _send(pages)
     person = _fresh(app)
-    assert person.get(link).path == "/progress"
+    assert open_link(person, link).path == "/progress"
     with app.app_context():
         status_links.revoke(complaints.by_reference(reference), actor="staff@council.example")
     page = person.get("/progress")
@@ -115,7 +120,7 @@ def test_revoke_from_the_command_line(app, pages):
     result = app.test_cli_runner().invoke(args=["link", "revoke", reference.lower()])
     assert result.exit_code == 0, result.output
     assert "now stops working" in result.output
-    assert _fresh(app).get(link).h1 == "This link does not work"
+    assert open_link(_fresh(app), link).h1 == "This link does not work"
     missing = app.test_cli_runner().invoke(args=["link", "revoke", "AAAA-AAAA"])
     assert missing.exit_code != 0
 
@@ -125,16 +130,16 @@ def test_the_link_works_while_open_and_expires_after_closure(app, pages):
     keep_days = app.config["STATUS_LINK_DAYS_AFTER_CLOSE"]
     start = datetime.now(UTC)
     with time_machine.travel(start + timedelta(days=400), tick=False):
-        assert _fresh(app).get(link).path == "/progress", "open complaints keep their link"
+        assert open_link(_fresh(app), link).path == "/progress", "open complaints keep their link"
         with app.app_context():
             close_as_staff(complaints.by_reference(reference))
     closed_at = start + timedelta(days=400)
     with time_machine.travel(closed_at + timedelta(days=keep_days - 1), tick=False):
-        page = _fresh(app).get(link)
+        page = open_link(_fresh(app), link)
         assert page.path == "/progress"
         assert "This is finished." in page.text
     with time_machine.travel(closed_at + timedelta(days=keep_days + 1), tick=False):
-        page = _fresh(app).get(link)
+        page = open_link(_fresh(app), link)
         assert page.h1 == "This link does not work"
         assert "closed a while ago" in page.text
 
@@ -144,6 +149,6 @@ def test_token_names_only_the_public_id_and_version(app, pages):
     with app.app_context():
         complaint = db.session.query(Complaint).filter_by(reference=reference).one()
         token = link.rsplit("/", 1)[1]
-        payload = status_links._serializer().loads(token)
+        payload = status_links._serializer().loads(token, max_age=60)
         assert payload == {"c": complaint.public_id, "v": 1}
         assert reference not in link

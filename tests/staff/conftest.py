@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
+import pyotp
 import pytest
 
+from portal.clock import now_utc
 from portal.services import complaints
 from portal.services import staff as accounts
 from tests.pages import Page, PageClient
@@ -27,12 +30,36 @@ def make_staff(app) -> Callable[..., str]:
     return make
 
 
-def sign_in(app, email: str, password: str = PASSWORD) -> PageClient:
-    """A fresh browser that has signed in as this person."""
-    person = PageClient(app.test_client())
+def sign_in(app, email: str, password: str = PASSWORD, code: str | None = None) -> PageClient:
+    """A fresh browser that has signed in as this person (with a code, for two-step accounts)."""
+    return sign_in_again(PageClient(app.test_client()), email, password, code)
+
+
+def sign_in_again(
+    person: PageClient, email: str, password: str = PASSWORD, code: str | None = None
+) -> PageClient:
+    """Sign in with this browser (which may hold a known-device cookie from before)."""
     page = person.get("/staff/sign-in")
-    person.submit(page, {"email": email, "password": password})
+    page = person.submit(page, {"email": email, "password": password}, selector="form.staff-form")
+    if code is not None:
+        assert page.path == "/staff/sign-in/code", page.path
+        person.submit(page, {"code": code}, selector="form.staff-form")
     return person
+
+
+def turn_on_two_step(app, email: str) -> tuple[str, list[str]]:
+    """Set up two-step sign-in for this account as its owner would; return the secret and codes."""
+    with app.app_context():
+        user = accounts.by_email(email)
+        secret = accounts.start_two_step(user, None)
+        codes = accounts.confirm_two_step(user, pyotp.TOTP(secret).now())
+    assert codes is not None
+    return secret, codes
+
+
+def code_at(secret: str, steps_later: int = 0) -> str:
+    """The app's code now, or this many 30-second steps later."""
+    return pyotp.TOTP(secret).at(now_utc() + timedelta(seconds=30 * steps_later))
 
 
 @pytest.fixture

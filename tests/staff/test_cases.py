@@ -12,7 +12,7 @@ from portal.models import AuditEntry, Event
 from portal.services import casework, complaints
 from portal.stages import Action
 from tests.pages import PageClient
-from tests.portal.journey import PARENT
+from tests.portal.journey import PARENT, open_link
 from tests.staff.conftest import do, load, sign_in
 
 
@@ -23,7 +23,7 @@ def _status_page(app, reference: str) -> PageClient:
     with app.app_context():
         token = status_links.token_for(complaints.by_reference(reference))
     person = PageClient(app.test_client())
-    person.get(f"/s/{token}")
+    open_link(person, f"/s/{token}")
     return person
 
 

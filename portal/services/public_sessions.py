@@ -1,0 +1,76 @@
+"""Public sessions on the server, so "Exit this page" ends a session for real.
+
+The visitor's signed cookie holds a random key; the server keeps only its SHA-256. A cookie
+copied before Exit (or kept past the session's lifetime) names a session that has ended, so
+it opens nothing: no draft, no complaint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from portal.clock import now_utc
+from portal.extensions import db
+from portal.models import PublicSession
+
+# Writing "last seen" on every request would make every page view a write; a minute is enough
+# precision for a lifetime counted in hours.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start() -> tuple[str, int]:
+    """Start a session; return the key for the cookie and the session's id."""
+    key = secrets.token_urlsafe(32)
+    now = now_utc()
+    row = PublicSession(key_hash=_hash(key), created_utc=now, seen_utc=now)
+    db.session.add(row)
+    db.session.commit()
+    return key, row.id
+
+
+def live(key: object, lifetime: timedelta) -> int | None:
+    """Return the id of the live session with this key, or None if it ended or is too old."""
+    if not isinstance(key, str) or not key or len(key) > 100:
+        return None
+    row = db.session.scalars(
+        select(PublicSession).where(PublicSession.key_hash == _hash(key))
+    ).one_or_none()
+    now = now_utc()
+    if row is None or row.ended_utc is not None or now - row.seen_utc > lifetime:
+        return None
+    if now - row.seen_utc > TOUCH_EVERY:
+        row.seen_utc = now
+        db.session.commit()
+    return row.id
+
+
+def end(key: object) -> None:
+    """End a session on the server (Exit, or a fresh session replacing it)."""
+    if not isinstance(key, str) or not key:
+        return
+    db.session.execute(
+        update(PublicSession)
+        .where(PublicSession.key_hash == _hash(key), PublicSession.ended_utc.is_(None))
+        .values(ended_utc=now_utc())
+    )
+    db.session.commit()
+
+
+def purge(lifetime: timedelta) -> int:
+    """Delete sessions that ended or went quiet more than a lifetime ago; return how many."""
+    cutoff = now_utc() - lifetime
+    result = db.session.execute(
+        delete(PublicSession).where(
+            or_(PublicSession.ended_utc < cutoff, PublicSession.seen_utc < cutoff - lifetime)
+        )
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,97 @@
+"""A visitor's time on the public pages: a session the server can end, and what it may see.
+
+The cookie holds the session's key (`sid`), the draft's key and the complaint it may see.
+None of it counts unless the server says the session is live, so Exit ends it everywhere,
+even in a copy of the cookie taken before.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, request, session
+
+from portal.services import public_sessions, safety, status_links
+from portal.services.status_links import Access
+
+bp = Blueprint("visit", __name__)
+
+# Everything the public pages keep in the cookie; all of it goes when the session has ended.
+PUBLIC_KEYS = ("sid", "draft", "status", "safety_help", "new_link", "asked_again", "done")
+
+
+def _lifetime():
+    return current_app.config["PERMANENT_SESSION_LIFETIME"]
+
+
+def _forget() -> None:
+    for key in PUBLIC_KEYS:
+        session.pop(key, None)
+
+
+@bp.before_app_request
+def check_session() -> None:
+    """Honour what the cookie holds only while its session is live on the server."""
+    if request.endpoint == "static" or request.path.startswith("/staff"):
+        return
+    if not any(key in session for key in PUBLIC_KEYS):
+        return
+    session_id = public_sessions.live(session.get("sid"), _lifetime())
+    if session_id is None:
+        _forget()
+    else:
+        g.public_session_id = session_id
+
+
+def session_id() -> int:
+    """Return this visitor's live session, starting one if needed."""
+    if g.get("public_session_id") is None:
+        key, g.public_session_id = public_sessions.start()
+        session["sid"] = key
+        session.permanent = True
+    return g.public_session_id
+
+
+def fresh_session() -> int:
+    """Replace the visitor's session with a new one (when a link is opened: no fixation)."""
+    public_sessions.end(session.get("sid"))
+    g.public_session_id = None
+    return session_id()
+
+
+def end_session() -> None:
+    """End the session on the server and forget everything in the cookie (Exit)."""
+    public_sessions.end(session.get("sid"))
+    session.clear()
+
+
+def current_access() -> Access:
+    """The one way every public page finds the complaint this browser may see."""
+    return status_links.check(session.get("status"))
+
+
+def allow(access_grant: dict) -> None:
+    """Let this browser see a complaint from now on."""
+    session_id()
+    session["status"] = access_grant
+    session.permanent = True
+
+
+def report_risks(risks: tuple[str, ...]) -> None:
+    """Note words about harm typed in any public form; acted on once the view has run."""
+    found = g.setdefault("risks", set())
+    found.update(risks)
+    session["safety_help"] = True
+
+
+@bp.after_app_request
+def act_on_risks(response: Response) -> Response:
+    """Flag the draft and the complaint this browser holds, and alert the duty team."""
+    risks = sorted(g.pop("risks", set()))
+    if risks:
+        access = current_access()
+        safety.notice_risks(
+            risks,
+            draft_key=session.get("draft"),
+            # Even before the secret word is given: words about harm are never ignored.
+            complaint=access.complaint,
+        )
+    return response

@@ -1,0 +1,762 @@
+"""Hostile input anywhere gives a 404 or a plain message, never a server error.
+
+The forms are found by crawling, not listed by hand, so a form someone adds tomorrow is
+attacked too:
+
+- the public side: the home page, every step of the conversation (twice, as a young person and
+  as a parent), check your answers, the confirmation, help, and the private status page with
+  everything it links to;
+- the staff side: sign-in, then a manager walks a complaint through every stage (each time
+  the first move the table offers that goes forward) and, at each stage, every form on the
+  case page and on the pages it links to is attacked, as is the complainant's status page at
+  that stage; then an admin crawls the accounts pages.
+
+Each form is posted once per hostile value with that value in every field, once more with it
+only in the boxes a person can type in (hidden fields kept, so the checks behind them run),
+once per field with only that field hostile (the others filled in as a person would), and
+once as a raw body of invalid UTF-8. A case form is attacked on a fresh copy of the case, and
+another copy is taken whenever a post is accepted, so one value that works cannot close the
+case for the rest.
+
+Exceptions propagate in tests (TESTING), so each is caught and all are reported together at
+the end with the request, the value and the line of our code they came from.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from sqlalchemy import inspect
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import NumberConverter
+from werkzeug.test import TestResponse
+
+from portal.clock import today_local
+from portal.extensions import db
+from portal.models import Complaint, ComplaintPoint, Event
+from portal.references import new_reference
+from portal.services import casework, complaints, safety, status_links
+from portal.services import staff as accounts
+from portal.stages import TRANSITIONS, Action, Step
+from tests.pages import check_page
+from tests.portal.journey import PARENT, YOUNG_PERSON
+from tests.staff.conftest import PASSWORD, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = {
+    "int_overflow": "99999999999999999999999",
+    "minus_one": "-1",
+    "int32_plus_one": "2147483648",
+    "nul": "a\x00b",
+    "huge": "x" * 100_000,  # over MAX_CONTENT_LENGTH (64 KiB): the "too long" page is fine
+    "long": "y" * 6_000,  # under the limit, longer than any box or column
+}
+PER_FIELD = ("int_overflow", "long")
+DATES = ("9999-12-31", "0001-01-01")
+BAD_UTF8 = "%FF%FEab%C3%28"
+OVERSIZED_IDS = ("99999999999999999999999", "2147483648", "0")
+NASTY_SEGMENTS = ("a\x00b", "9" * 23, "x" * 2000)
+SKIPPED_INPUTS = {"submit", "button", "image", "reset", "file"}
+REFERENCE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
+REDIRECTS = {301, 302, 303, 307, 308}
+MIN_STAFF_FORMS = 10
+MIN_PUBLIC_FORMS = 5
+
+
+# Forms as a browser sees them -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # the input's type, or "textarea" / "select"
+    default: tuple[str, ...]  # what a browser sends when nobody touches it
+    options: tuple[str, ...] = ()
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    page: str
+    action: str
+    method: str
+    csrf: str | None
+    fields: tuple[Field, ...]
+
+
+def local(url: str, base: str = "/") -> str:
+    """A same-site URL as path and query, or "" for another site."""
+    parts = urlsplit(urljoin("http://speakup.test" + base, url))
+    if parts.netloc not in ("speakup.test", ""):
+        return ""
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _grouped(fields: dict[str, Field], tag, kind: str, name: str) -> None:
+    value = tag.get("value", "on")
+    old = fields.get(name)
+    fields[name] = Field(
+        name,
+        kind,
+        (old.default if old else ()) + ((value,) if tag.has_attr("checked") else ()),
+        (old.options if old else ()) + (value,),
+    )
+
+
+def _select(tag, name: str) -> Field:
+    options = tuple(o.get("value", o.get_text()) for o in tag.find_all("option"))
+    chosen = [o.get("value", o.get_text()) for o in tag.find_all("option") if o.has_attr("selected")]
+    return Field(name, "select", tuple(chosen[:1] or options[:1]), options)
+
+
+def parse_form(tag, page: str) -> Form:
+    fields: dict[str, Field] = {}
+    csrf = None
+    for item in tag.find_all(["input", "textarea", "select"]):
+        name = item.get("name")
+        kind = item.name if item.name != "input" else (item.get("type") or "text").lower()
+        if not name or item.has_attr("disabled") or kind in SKIPPED_INPUTS:
+            continue
+        if name == "csrf_token":
+            csrf = item.get("value", "")
+        elif kind in ("radio", "checkbox"):
+            _grouped(fields, item, kind, name)
+        elif kind == "select":
+            fields[name] = _select(item, name)
+        else:
+            value = item.get_text() if kind == "textarea" else item.get("value", "")
+            numeric = kind == "number" or item.get("inputmode") == "numeric"
+            fields[name] = Field(name, kind, (value,), (), numeric)
+    action = local(tag.get("action") or page, page)
+    return Form(page, action, (tag.get("method") or "get").lower(), csrf, tuple(fields.values()))
+
+
+def forms_on(soup: BeautifulSoup, page: str) -> list[Form]:
+    return [parse_form(tag, page) for tag in soup.find_all("form")]
+
+
+def links_on(soup: BeautifulSoup, page: str) -> list[str]:
+    found = (local(a["href"], page) for a in soup.find_all("a", href=True))
+    return [link for link in found if link]
+
+
+def form_key(form: Form) -> tuple:
+    """What makes two forms the same form: where they post and which fields they have."""
+
+    def general(text: str) -> str:
+        return re.sub(r"\d+", "<n>", REFERENCE.sub("<ref>", text))
+
+    path = urlsplit(form.action).path
+    if path.startswith("/s/"):
+        path = "/s/<token>"
+    return (form.method, general(path), frozenset(general(f.name) for f in form.fields))
+
+
+# What to send -----------------------------------------------------------------------------
+
+_counter = iter(range(10**9))
+
+
+def plausible(item: Field) -> tuple[str, ...]:
+    """What a person filling the form in properly might send."""
+    if item.kind in ("hidden", "radio", "select") and item.default and item.default[0]:
+        return item.default
+    if item.kind in ("radio", "select"):
+        return tuple(o for o in item.options if o)[:1]
+    if item.kind == "checkbox":
+        return item.options
+    if item.default and item.default[0]:
+        return item.default
+    if item.numeric:
+        return ("1",)
+    n = next(_counter)
+    filler = {
+        "email": f"filler{n}@example.com",
+        "password": f"a long enough password {n}",
+        "tel": "07700 900123",
+        "date": "",
+    }
+    return (filler.get(item.kind, f"Plain words {n}."),)
+
+
+def hostile(item: Field, value: str) -> tuple[str, ...]:
+    # An email box gets an address around the value, so it reaches the checks behind "@".
+    return (value + "@example.com",) if item.kind == "email" else (value,)
+
+
+Builder = Callable[[Form], list[tuple[str, str]] | None]
+
+
+def _pairs(form: Form, values: Callable[[int, Field], tuple[str, ...]]) -> list[tuple[str, str]]:
+    pairs = [("csrf_token", form.csrf)] if form.csrf is not None else []
+    for index, item in enumerate(form.fields):
+        pairs += [(item.name, value) for value in values(index, item)]
+    return pairs
+
+
+def _everywhere(value: str, keep_hidden: bool) -> Builder:
+    def build(form: Form):
+        return _pairs(
+            form,
+            lambda _, f: f.default if keep_hidden and f.kind == "hidden" else hostile(f, value),
+        )
+
+    return build
+
+
+def _only(position: int, value: str) -> Builder:
+    def build(form: Form):
+        if position >= len(form.fields):
+            return None
+        return _pairs(form, lambda i, f: hostile(f, value) if i == position else plausible(f))
+
+    return build
+
+
+def plans(form: Form) -> Iterator[tuple[str, Builder]]:
+    """Every hostile post for this form, as (what it tries, how to build it)."""
+    hidden = any(f.kind == "hidden" for f in form.fields)
+    visible = any(f.kind != "hidden" for f in form.fields)
+    for label, value in HOSTILE.items():
+        yield f"every field = {label}", _everywhere(value, keep_hidden=False)
+        if hidden and visible:
+            yield f"every box = {label}", _everywhere(value, keep_hidden=True)
+    for position, item in enumerate(form.fields):
+        for label in PER_FIELD:
+            yield f"{item.name} = {label}", _only(position, HOSTILE[label])
+        if item.kind == "date":
+            for value in DATES:
+                yield f"{item.name} = {value}", _only(position, value)
+
+
+def bad_utf8(form: Form) -> str:
+    """A raw body: the real CSRF token, and bytes that are not UTF-8 in every field."""
+    parts = [urlencode({"csrf_token": form.csrf})] if form.csrf is not None else []
+    parts += [f"{quote(f.name)}={BAD_UTF8}" for f in form.fields]
+    return "&".join([*parts, f"{BAD_UTF8}={BAD_UTF8}"])
+
+
+# Who is browsing --------------------------------------------------------------------------
+
+
+class Browser:
+    """A test client that signs in again when a post (sign-out, say) ended its session."""
+
+    def __init__(self, app: Flask, email: str | None = None) -> None:
+        self.app, self.email = app, email
+        self.client = app.test_client()
+        if email:
+            self.sign_in()
+
+    def sign_in(self) -> None:
+        self.client = sign_in(self.app, self.email).client
+
+    def signed_out(self, response: TestResponse) -> bool:
+        location = response.headers.get("Location", "")
+        return bool(self.email) and response.status_code in REDIRECTS and "/sign-in" in location
+
+
+@dataclass
+class Failure:
+    method: str
+    url: str
+    what: str
+    problem: str
+
+    def __str__(self) -> str:
+        url = self.url if len(self.url) < 120 else self.url[:117] + "..."
+        return f"{self.method} {url} [{self.what}]: {self.problem}"
+
+
+def _where(error: BaseException) -> str:
+    """The exception and the innermost lines of our own code it passed through."""
+    ours = [
+        f"{Path(frame.filename).relative_to(ROOT)}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.startswith(str(ROOT)) and "/.venv/" not in frame.filename
+    ]
+    message = " ".join(str(error).split())[:160]
+    return f"{type(error).__name__}: {message} <- " + " <- ".join(reversed(ours[-3:]))
+
+
+# The crawl --------------------------------------------------------------------------------
+
+
+@dataclass
+class Crawl:
+    app: Flask
+    failures: list[Failure] = field(default_factory=list)
+    attacked: dict[str, set] = field(default_factory=lambda: {"public": set(), "staff": set()})
+    posts: int = 0
+
+    def request(self, browser: Browser, method: str, url: str, what: str, **kwargs: Any):
+        try:
+            response = browser.client.open(url, method=method.upper(), **kwargs)
+        except Exception as error:  # noqa: BLE001 - every one is reported at the end
+            self.failures.append(Failure(method.upper(), url, what, _where(error)))
+            return None
+        self.judge(response, method.upper(), url, what)
+        return response
+
+    def judge(self, response: TestResponse, method: str, url: str, what: str) -> None:
+        def fail(problem: str) -> None:
+            self.failures.append(Failure(method, url, what, problem))
+
+        if response.status_code >= 500:
+            fail(f"answered {response.status_code}")
+        elif response.status_code in REDIRECTS:
+            if not local(response.headers.get("Location", ""), url):
+                fail(f"redirected off the site to {response.headers.get('Location')}")
+        elif response.mimetype == "text/html":
+            if "Traceback" in response.get_data(as_text=True):
+                fail("the page shows a traceback")
+            try:
+                check_page(response)
+            except AssertionError as problem:
+                fail(f"not a proper page ({response.status_code}): {problem}")
+
+    def page(self, browser: Browser, url: str) -> tuple[str, BeautifulSoup] | None:
+        """GET a page, following redirects and signing in again if the session ended."""
+        for _ in range(4):
+            response = self.request(browser, "GET", url, "crawl")
+            if response is None:
+                return None
+            if browser.signed_out(response):
+                browser.sign_in()
+                continue
+            if response.status_code in REDIRECTS:
+                url = local(response.headers["Location"], url)
+                continue
+            if response.mimetype != "text/html" or response.status_code >= 400:
+                return None
+            return url, BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return None
+
+    def refetch(self, browser: Browser, form: Form, rewrite: Callable[[str], str]) -> Form | None:
+        """The same form as it is now (fresh CSRF token and case version)."""
+        found = self.page(browser, rewrite(form.page))
+        if found is None:
+            return None
+        url, soup = found
+        wanted = (form.method, urlsplit(rewrite(form.action)).path)
+        for candidate in forms_on(soup, url):
+            if (candidate.method, urlsplit(candidate.action).path) == wanted:
+                return candidate
+        return None
+
+    def send(self, browser: Browser, form: Form, what: str, body: Any) -> TestResponse | None:
+        self.posts += 1
+        raw = isinstance(body, str)
+        if form.method == "get":
+            query = body if raw else urlencode(body)
+            return self.request(browser, "GET", urlsplit(form.action).path, what, query_string=query)
+        return self.request(
+            browser,
+            "POST",
+            form.action,
+            what,
+            data=body if raw else MultiDict(body),
+            content_type="application/x-www-form-urlencoded" if raw else None,
+        )
+
+    def attack(
+        self, browser: Browser, form: Form, area: str, fresh: Callable[[], Callable] | None = None
+    ) -> None:
+        """Post every hostile variant of this form; on a fresh copy of its case when it has one."""
+        key = form_key(form)
+        if key in self.attacked["public"] | self.attacked["staff"]:
+            return
+        self.attacked[area].add(key)
+        fresh = fresh or (lambda: lambda url: url)
+        rewrite = fresh()
+        current = self.refetch(browser, form, rewrite)
+        sent: set = set()
+        steps = [*plans(form), ("invalid UTF-8", bad_utf8)]
+        for what, build in steps:
+            if current is None:
+                return
+            body = build(current)
+            signature = body if isinstance(body, str) else tuple(body or ())
+            if body is None or signature in sent:
+                continue
+            sent.add(signature)
+            response = self.send(browser, current, what, body)
+            if response is None or response.status_code in REDIRECTS:
+                if response is not None and browser.signed_out(response):
+                    browser.sign_in()
+                rewrite = fresh()  # it was accepted (or broke): start again from a clean copy
+                current = self.refetch(browser, form, rewrite)
+
+    def explore(
+        self,
+        browser: Browser,
+        starts: list[str],
+        area: str,
+        allow: Callable[[str], bool],
+        depth: int = 2,
+        fresh_for: Callable[[Form], Callable | None] = lambda form: None,
+    ) -> None:
+        """Visit pages breadth first from `starts`, attacking every form on the way."""
+        queue = [(url, 0) for url in starts]
+        visited: set[str] = set()
+        while queue and len(visited) < 60:
+            url, level = queue.pop(0)
+            if url in visited:
+                continue
+            visited.add(url)
+            found = self.page(browser, url)
+            if found is None:
+                continue
+            url, soup = found
+            for form in forms_on(soup, url):
+                self.attack(browser, form, area, fresh_for(form))
+            if level < depth:
+                queue += [(link, level + 1) for link in links_on(soup, url) if allow(link)]
+
+
+# Cases to attack: copies, so an accepted value never spoils the walk -----------------------
+
+
+def _columns(row: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        attr.key: copy.deepcopy(getattr(row, attr.key))
+        for attr in inspect(type(row)).column_attrs
+        if attr.key not in skip and not attr.columns[0].primary_key
+    }
+
+
+def clone_case(app: Flask, reference: str) -> Complaint:
+    """A copy of a case (its points and events too) under a new reference."""
+    original = complaints.by_reference(reference)
+    twin = Complaint(
+        **{
+            **_columns(original),
+            "public_id": secrets.token_hex(16),
+            "reference": new_reference(),
+            "draft_id": None,
+        }
+    )
+    twin.points = [ComplaintPoint(**_columns(p, ("complaint_id",))) for p in original.points]
+    twin.events = [Event(**_columns(e, ("complaint_id",))) for e in original.events]
+    db.session.add(twin)
+    db.session.commit()
+    return twin
+
+
+def case_copies(app: Flask, form: Form) -> Callable[[], Callable] | None:
+    """For a form about a case: make a fresh copy of that case for each attack."""
+    match = REFERENCE.search(form.page + form.action)
+    if match is None:
+        return None
+    reference = match.group()
+
+    def fresh() -> Callable[[str], str]:
+        with app.app_context():
+            twin = clone_case(app, reference).reference
+        return lambda url: url.replace(reference, twin)
+
+    return fresh
+
+
+def open_status(crawl: Crawl, browser: Browser, token: str) -> None:
+    """Open a private link as a browser does: the page, then its Continue button if it has one."""
+    found = crawl.page(browser, f"/s/{token}")
+    if found is None:
+        return
+    url, soup = found
+    for form in forms_on(soup, url):
+        if form.method == "post" and url.startswith("/s/"):
+            body = MultiDict(_pairs(form, lambda _, f: plausible(f)))
+            crawl.request(browser, "POST", form.action, "open link", data=body)
+
+
+def status_pages(crawl: Crawl, app: Flask, reference: str) -> None:
+    """The complainant's status page for this case, and what it links to, on copies."""
+    browser = Browser(app)
+    tokens: list[str] = []
+
+    def copy_and_open() -> str:
+        with app.app_context():
+            token = status_links.token_for(clone_case(app, reference))
+        open_status(crawl, browser, token)
+        return token
+
+    first = copy_and_open()
+    tokens.append(first)
+
+    def fresh() -> Callable[[str], str]:
+        token = copy_and_open()
+        return lambda url: url.replace(first, token)
+
+    def allow(link: str) -> bool:
+        return link.startswith(("/progress", "/help"))
+
+    crawl.explore(browser, [f"/s/{first}", "/progress"], "public", allow, 1, lambda f: fresh)
+
+
+# The walks --------------------------------------------------------------------------------
+
+
+def converse(crawl: Crawl, browser: Browser, answers: dict[str, Any]) -> None:
+    """Answer the conversation, attacking each step's form before answering it properly."""
+    found = crawl.page(browser, "/chat/who")
+    for _ in range(50):
+        assert found is not None, "the conversation broke"
+        url, soup = found
+        forms = [f for f in forms_on(soup, url) if f.method == "post"]
+        for form in forms:
+            crawl.attack(browser, form, "public")
+        if url.startswith("/chat/check") or not forms:
+            return
+        found = crawl.page(browser, url)  # the step again, as the attack left it
+        url, soup = found
+        form = next(f for f in forms_on(soup, url) if f.method == "post")
+        step = urlsplit(url).path.rsplit("/", 1)[-1]
+        answer = answers.get(step)
+        body = _pairs(form, lambda _, f: plausible(f))
+        if answer is not None:
+            values = answer if isinstance(answer, list) else [answer]
+            body = [p for p in body if p[0] != "answer"] + [("answer", v) for v in values]
+        crawl.request(browser, "POST", form.action, "answer", data=MultiDict(body))
+        found = crawl.page(browser, url)
+    raise AssertionError("the conversation did not reach check your answers")
+
+
+def send_complaint(crawl: Crawl, app: Flask, answers: dict[str, Any]) -> str:
+    """Send a complaint through the conversation, attacking every form; return its reference."""
+    browser = Browser(app)
+    converse(crawl, browser, answers)
+    found = crawl.page(browser, "/chat/done")
+    assert found is not None, "no confirmation page"
+    url, soup = found
+    for form in forms_on(soup, url):
+        crawl.attack(browser, form, "public")
+    return soup.select_one("#reference").get_text(strip=True)
+
+
+def offered(soup: BeautifulSoup, reference: str) -> list[str]:
+    pattern = re.compile(rf"/staff/cases/{reference}/do/(\w+)$")
+    urls = [local(f.get("action") or "") for f in soup.find_all("form")]
+    urls += [local(a["href"]) for a in soup.find_all("a", href=True)]
+    return [m.group(1) for m in map(pattern.search, urls) if m]
+
+
+def _make(crawl: Crawl, browser: Browser, url: str, direct: Form | None) -> bool:
+    """Make one move with sensible values; a date the form asks for is put in the future."""
+    form = direct
+    if form is None:
+        found = crawl.page(browser, url)
+        form = next((f for f in forms_on(found[1], url) if f.action == url), None) if found else None
+    if form is None:
+        return False
+    body = _pairs(form, lambda _, f: plausible(f))
+    response = crawl.request(browser, "POST", url, "move", data=MultiDict(body))
+    if response is not None and response.status_code == 400:
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        later = (today_local() + timedelta(days=20)).isoformat()
+        body = [
+            (name, later if soup.select_one(f"[id='{name}-error']") and kind == "date" else value)
+            for (name, value), kind in zip(body, _kinds(form), strict=True)
+        ]
+        response = crawl.request(browser, "POST", url, "move", data=MultiDict(body))
+    return response is not None and response.status_code in REDIRECTS
+
+
+def _kinds(form: Form) -> list[str]:
+    kinds = ["hidden"] if form.csrf is not None else []
+    for item in form.fields:
+        kinds += [item.kind] * len(plausible(item))
+    return kinds
+
+
+def advance(crawl: Crawl, app: Flask, browser: Browser, reference: str) -> bool:
+    """Make the first move on offer that takes the case to a new step (not to closed)."""
+    with app.app_context():
+        step = casework.state_of(complaints.by_reference(reference)).step
+    found = crawl.page(browser, f"/staff/cases/{reference}")
+    if found is None:
+        return False
+    url, soup = found
+    on_offer = offered(soup, reference)
+    forward = [
+        a
+        for a in Action
+        if a in on_offer and TRANSITIONS[a].moves.get(step, None) not in (None, Step.CLOSED)
+    ]
+    direct = {f.action: f for f in forms_on(soup, url)}
+    for action in forward:
+        target = f"/staff/cases/{reference}/do/{action}"
+        if _make(crawl, browser, target, direct.get(target)):
+            return True
+    return False
+
+
+def walk_case(crawl: Crawl, app: Flask, manager: Browser, reference: str) -> list[Step]:
+    """Take a case through every stage, attacking every form (staff and public) at each."""
+    steps = []
+    for _ in range(30):
+        with app.app_context():
+            steps.append(casework.state_of(complaints.by_reference(reference)).step)
+        case = f"/staff/cases/{reference}"
+        crawl.explore(
+            manager,
+            [case],
+            "staff",
+            lambda link, case=case: link.startswith(case + "/"),
+            1,
+            lambda form: case_copies(app, form),
+        )
+        status_pages(crawl, app, reference)
+        if not advance(crawl, app, manager, reference):
+            break
+    return steps
+
+
+def _staff(app: Flask, role: str) -> Browser:
+    email = f"{role}@council.example"
+    with app.app_context():
+        accounts.create(email, role.title(), role, PASSWORD)
+    return Browser(app, email)
+
+
+def _in_staff_area(link: str) -> bool:
+    return link.startswith("/staff/") and not link.startswith("/staff/sign-in")
+
+
+def _public(link: str) -> bool:
+    return not link.startswith(("/staff", "/static", "/exit", "/language/", "/s/", "/chat/"))
+
+
+@dataclass
+class World:
+    app: Flask
+    crawl: Crawl
+    reference: str
+
+
+def _world(make_app) -> World:
+    app = make_app(RATELIMIT_ENABLED=False)
+    crawl = Crawl(app)
+    reference = send_complaint(crawl, app, YOUNG_PERSON)
+    send_complaint(crawl, app, PARENT)
+    with app.app_context():
+        safety.request_help(None, complaints.by_reference(reference), "phone", "07700 900123")
+    return World(app, crawl, reference)
+
+
+def _report(crawl: Crawl) -> str:
+    lines = sorted({str(f) for f in crawl.failures})
+    return f"{len(lines)} hostile requests went wrong:\n" + "\n".join(lines)
+
+
+def test_every_form_survives_hostile_values(make_app):
+    world = _world(make_app)
+    app, crawl = world.app, world.crawl
+    crawl.explore(Browser(app), ["/", "/help?from=/"], "public", _public, 1)
+    crawl.explore(Browser(app), ["/staff/sign-in"], "staff", lambda link: False, 0)
+    manager = _staff(app, "manager")
+    fresh_for = lambda form: case_copies(app, form)  # noqa: E731
+    crawl.explore(manager, ["/staff/cases"], "staff", _in_staff_area, 2, fresh_for)
+    steps = walk_case(crawl, app, manager, world.reference)
+    crawl.explore(_staff(app, "admin"), ["/staff/"], "staff", _in_staff_area, 2)
+
+    assert not crawl.failures, _report(crawl)
+    assert len(steps) >= 10, f"the walk stopped early: {steps}"
+    assert len(crawl.attacked["staff"]) >= MIN_STAFF_FORMS, crawl.attacked["staff"]
+    assert len(crawl.attacked["public"]) >= MIN_PUBLIC_FORMS, crawl.attacked["public"]
+
+
+# Addresses with numbers no id can be -----------------------------------------------------
+
+
+def _csrf(crawl: Crawl, browser: Browser, start: str) -> str | None:
+    found = crawl.page(browser, start)
+    tag = found and found[1].find("input", attrs={"name": "csrf_token"})
+    return tag["value"] if tag else None
+
+
+def _int_arguments(rule) -> list[str]:
+    converters = getattr(rule, "_converters", {})
+    return [name for name, c in converters.items() if isinstance(c, NumberConverter)]
+
+
+def _url(rule, values: dict[str, Any]) -> str:
+    return rule.build(values, append_unknown=False)[1]
+
+
+@dataclass
+class Person:
+    name: str
+    browser: Browser
+    csrf: str | None
+
+
+def _people(world: World) -> list[Person]:
+    app, crawl = world.app, world.crawl
+    people = [Person("nobody", Browser(app), None)]
+    people[0].csrf = _csrf(crawl, people[0].browser, "/help")
+    for role in ("manager", "admin"):
+        browser = _staff(app, role)
+        people.append(Person(role, browser, _csrf(crawl, browser, "/staff/")))
+    return people
+
+
+def _open(crawl: Crawl, person: Person, method: str, url: str, what: str):
+    data = {"csrf_token": person.csrf} if method == "POST" and person.csrf else None
+    return crawl.request(person.browser, method, url, f"{person.name}: {what}", data=data)
+
+
+def _check_ids(world: World, people: list[Person], rule, value: str) -> None:
+    """Every way in to this rule with an impossible id: 404 for whoever may use it."""
+    crawl = world.crawl
+    args = {name: world.reference for name in rule.arguments}
+    args |= {"action": Action.ACKNOWLEDGE.value} if "action" in rule.arguments else {}
+    url = _url(rule, {**args, **dict.fromkeys(_int_arguments(rule), value)})
+    staff = rule.rule.startswith("/staff")
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        answers = {p.name: _open(crawl, p, method, url, f"id {value}") for p in people}
+        codes = {name: r.status_code for name, r in answers.items() if r is not None}
+        signed_in = [codes[n] for n in ("manager", "admin") if n in codes]
+        if staff and codes.get("nobody") not in (303, 400):
+            crawl.failures.append(Failure(method, url, "nobody", f"not sent to sign in: {codes}"))
+        if not set(signed_in) <= {403, 404, 405} or (method == "GET" and 404 not in signed_in):
+            crawl.failures.append(Failure(method, url, f"id {value}", f"not a 404: {codes}"))
+
+
+def _check_segments(world: World, people: list[Person], rule) -> None:
+    """Nasty text in each part of the address: never a server error."""
+    for name in set(rule.arguments) - set(_int_arguments(rule)):
+        for value in NASTY_SEGMENTS:
+            args = dict.fromkeys(rule.arguments, "1") | {"reference": world.reference}
+            args |= {"action": Action.ACKNOWLEDGE.value} if "action" in rule.arguments else {}
+            url = _url(rule, {**args, name: value})
+            for person in people:
+                _open(world.crawl, person, "GET", url, f"{name} = {value[:12]}")
+
+
+def test_ids_no_database_can_hold_are_not_found(make_app):
+    app = make_app(RATELIMIT_ENABLED=False)
+    crawl = Crawl(app)
+    world = World(app, crawl, send_complaint(crawl, app, YOUNG_PERSON))
+    crawl.failures.clear()  # the forms are the other test's business; here, the addresses
+    people = _people(world)
+    rules = [r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"]
+    with_ids = [r for r in rules if _int_arguments(r)]
+    assert with_ids, "no route takes a number: has the URL map changed?"
+    for rule in with_ids:
+        for value in OVERSIZED_IDS:
+            _check_ids(world, people, rule, value)
+    for rule in rules:
+        _check_segments(world, people, rule)
+    assert not crawl.failures, _report(crawl)
