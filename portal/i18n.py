@@ -13,7 +13,7 @@ LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ar": "ال�
 
 
 def language_cookie_name() -> str:
-    """"lang" locally; "__Host-lang" in production (Secure, this host only, Path=/)."""
+    """The language cookie's name: "__Host-lang" in production (Secure, this host only)."""
     if current_app.config["ENVIRONMENT"] == PRODUCTION:
         return HOST_PREFIX + LANGUAGE_COOKIE
     return LANGUAGE_COOKIE
@@ -49,7 +49,9 @@ def host_only_language_cookie(response: Response) -> Response:
     if any(cookie.startswith(plain) for cookie in cookies):
         response.headers.remove("Set-Cookie")
         for cookie in cookies:
-            response.headers.add("Set-Cookie", _host_only(cookie) if cookie.startswith(plain) else cookie)
+            response.headers.add(
+                "Set-Cookie", _host_only(cookie) if cookie.startswith(plain) else cookie
+            )
     return response
 
 

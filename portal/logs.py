@@ -21,7 +21,9 @@ from flask import Flask
 # A path segment after /s/ or /staff/set-up/, up to the next /, ?, #, space or quote; one
 # that is already a fingerprint ("~" and 8 hex characters) is left alone.
 _END = r"/?#\s\"'<>"
-_TOKEN_PATH = re.compile(rf"(/s/|/staff/set-up/)(?!~[0-9a-f]{{8}}(?:[{_END}]|$))([^{_END}]+)", re.IGNORECASE)
+_TOKEN_PATH = re.compile(
+    rf"(/s/|/staff/set-up/)(?!~[0-9a-f]{{8}}(?:[{_END}]|$))([^{_END}]+)", re.IGNORECASE
+)
 
 
 def fingerprint(token: str) -> str:
@@ -57,7 +59,6 @@ class TokenFilter(logging.Filter):
             record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
         record.stack_info = _redact_value(record.stack_info)
         return True
-
 
 
 def redact_tokens(target: logging.Logger | logging.Handler) -> None:

@@ -23,6 +23,7 @@ class EventType(StrEnum):
     SECRET_WORD_PAUSED = "secret_word_paused"
     SECRET_WORD_HELP_REQUESTED = "secret_word_help_requested"
     SECRET_WORD_CLEARED = "secret_word_cleared"
+    WITHDRAWAL_CHECKED = "withdrawal_checked"
     # Staff casework (portal/stages.py): one event per kind of move
     ACCEPTED_STATUTORY = "accepted_statutory"
     MOVED_TO_CORPORATE = "moved_to_corporate"

@@ -8,6 +8,7 @@ from staff import (
     account_views,  # noqa: F401 - registers sign-in and account routes on views.bp
     auth,
     cli,
+    link_views,  # noqa: F401 - registers the private-link help routes on views.bp
     views,
 )
 

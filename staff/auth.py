@@ -238,7 +238,7 @@ def guard() -> Any:
     user = signed_in_user()
     if user is None:
         timed_out = SESSION_KEY in session
-        end_session()
+        session.pop(SESSION_KEY, None)  # a sign-in waiting for its code carries on
         target = request.full_path if request.method == "GET" else None
         return redirect(
             url_for("staff.sign_in", next=safe_next(target), timed_out=1 if timed_out else None),

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from portal import wording
 from portal.flows import JOURNEYS
 from portal.flows.present import topic_label
-from portal.services import casework, complaints, safety, tracker
+from portal.services import casework, complaints, safety, status_links, tracker
 from portal.services import staff as accounts
 from portal.stages import STEP_LABELS, TRANSITIONS, Action, Refused, extension_limit
 from portal.types import StaffRole, Stage, Voice
@@ -118,6 +118,8 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "help_requests": safety.help_requests_for(complaint),
         "actions": action_choices(complaint, actor, state),
         "can_audit": user.role == StaffRole.MANAGER,
+        "can_clear_word": user.role in (StaffRole.OFFICER, StaffRole.MANAGER),
+        "word_paused": status_links.word_paused(complaint),
         "ACTION_LABELS": ACTION_LABELS,
         **extra,
     }

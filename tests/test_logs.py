@@ -50,7 +50,9 @@ def _undo(connection, backend: str, breakage: str) -> None:
     if breakage == "rename":
         connection.execute(text("ALTER TABLE draft_gone RENAME TO draft"))
         return
-    connection.execute(text("DROP TRIGGER draft_fails" + ("" if backend == "sqlite" else " ON draft")))
+    connection.execute(
+        text("DROP TRIGGER draft_fails" + ("" if backend == "sqlite" else " ON draft"))
+    )
     if backend != "sqlite":
         connection.execute(text("DROP FUNCTION draft_fails()"))
 
@@ -61,7 +63,10 @@ def test_a_database_error_logs_nothing_from_the_request(make_app, database_url, 
     app = make_app(PROPAGATE_EXCEPTIONS=False)
     client = app.test_client()
     token = _csrf_token(client.get("/chat/who").get_data(as_text=True))
-    assert client.post("/chat/who", data={"answer": "advocate", "csrf_token": token}).status_code == 303
+    assert (
+        client.post("/chat/who", data={"answer": "advocate", "csrf_token": token}).status_code
+        == 303
+    )
     engine = create_engine(database_url)
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with engine.connect() as connection:

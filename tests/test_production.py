@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,9 +211,9 @@ def test_a_local_copy_sends_no_hsts(client):
 @ON_POSTGRESQL
 def test_only_the_configured_hosts_are_served(production):
     assert _get(production, "/").status_code == 200
-    assert _get(production, "/staff/sign-in", host="staff.somewhere-council.gov.uk").status_code == (
-        200
-    )
+    assert _get(
+        production, "/staff/sign-in", host="staff.somewhere-council.gov.uk"
+    ).status_code == (200)
     assert _get(production, "/", host="speakup.somewhere-council.gov.uk:443").status_code == 200
     for host in ("evil.example", "speakup.somewhere-council.gov.uk.evil.example", "localhost"):
         response = _get(production, "/", host=host)
@@ -248,7 +249,9 @@ def _sign_in_codes(app, addresses: list[str]) -> list[int]:
 
 
 def _rate_limited_app(make_app, proxies: int):
-    return make_app(STAFF_SIGN_IN_RATE="2 per minute", WTF_CSRF_ENABLED=False, TRUSTED_PROXIES=proxies)
+    return make_app(
+        STAFF_SIGN_IN_RATE="2 per minute", WTF_CSRF_ENABLED=False, TRUSTED_PROXIES=proxies
+    )
 
 
 def test_without_trusted_proxies_x_forwarded_for_cannot_dodge_the_rate_limit(make_app):
@@ -286,3 +289,21 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_used(make_app)
     local.add_url_rule("/_where", view_func=where)
     local.test_client().get("/_where", headers={"X-Forwarded-For": "203.0.113.9"})
     assert seen["addr"] == "127.0.0.1"
+
+
+def test_the_readme_lists_every_setting_and_what_production_requires():
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "portal" / "config.py").read_text()
+    read = set(re.findall(r'(?:environ\.get|_int|_bool|local_default)\(\s*"([A-Z0-9_]+)"', source))
+    assert {"SECRET_KEY", "TRUSTED_PROXIES", "SPEAKUP_ENV", "DUTY_TEAM_EMAIL"} <= read
+    readme = (root / "README.md").read_text()
+    section = readme.split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    production = section.split("### Production settings\n", 1)[1]
+    assert not [name for name in read if f"`{name}`" not in section], "missing from the README"
+    required = {
+        line.split("`")[1]
+        for line in production.splitlines()
+        if line.startswith("| `") and "| **required**" in line
+    }
+    assert required == {*REQUIRED, "SPEAKUP_ENV"}
+    assert HSTS in production and "__Host-su_session" in production

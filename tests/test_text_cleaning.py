@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -203,13 +204,13 @@ KNOWN_BYPASSES = [
     "<IMG SRC=# onmouseover=\"alert('xxs')\">",
     "<IMG SRC= onmouseover=\"alert('xxs')\">",
     "<IMG onmouseover=\"alert('xxs')\">",
-    "<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
-    "<img src=x onerror=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114\">",
+    '<IMG SRC=/ onerror="alert(String.fromCharCode(88,83,83))"></img>',
+    '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114">',
     "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;>",
     "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A>",
-    '<IMG SRC="jav\tascript:alert(\'XSS\');">',
-    '<IMG SRC="jav&#x09;ascript:alert(\'XSS\');">',
-    '<IMG SRC="jav&#x0A;ascript:alert(\'XSS\');">',
+    "<IMG SRC=\"jav\tascript:alert('XSS');\">",
+    "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+    "<IMG SRC=\"jav&#x0A;ascript:alert('XSS');\">",
     "<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
     '<SCRIPT/XSS SRC="https://xss.example/xss.js"></SCRIPT>',
     '<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert("XSS")>',
@@ -217,75 +218,76 @@ KNOWN_BYPASSES = [
     '<<SCRIPT>alert("XSS");//\\<</SCRIPT>',
     "<SCRIPT SRC=https://xss.example/xss.js?< B >",
     "<SCRIPT SRC=//xss.example/.j>",
-    '<IMG SRC="`<javascript:alert>`(\'XSS\')"',
+    "<IMG SRC=\"`<javascript:alert>`('XSS')\"",
     "<iframe src=https://xss.example/scriptlet.html <",
     "\\\";alert('XSS');//",
     '</TITLE><SCRIPT>alert("XSS");</SCRIPT>',
     '<INPUT TYPE="IMAGE" SRC="javascript:alert(\'XSS\');">',
     "<BODY BACKGROUND=\"javascript:alert('XSS')\">",
-    '<IMG DYNSRC="javascript:alert(\'XSS\')">',
+    "<IMG DYNSRC=\"javascript:alert('XSS')\">",
     "<STYLE>li {list-style-image: url(\"javascript:alert('XSS')\");}</STYLE><UL><LI>XSS</br>",
     "<svg/onload=alert('XSS')>",
     "<BODY ONLOAD=alert('XSS')>",
     "<BGSOUND SRC=\"javascript:alert('XSS');\">",
-    "<LINK REL=\"stylesheet\" HREF=\"javascript:alert('XSS');\">",
+    '<LINK REL="stylesheet" HREF="javascript:alert(\'XSS\');">',
     "<STYLE>@import'https://xss.example/xss.css';</STYLE>",
-    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
+    '<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:alert(\'XSS\');">',
     "<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>",
     "<FRAMESET><FRAME SRC=\"javascript:alert('XSS');\"></FRAMESET>",
     "<TABLE BACKGROUND=\"javascript:alert('XSS')\">",
     "<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">",
-    '<DIV STYLE="background-image:\\0075\\0072\\006C\\0028\'\\006a\\0061\\0076\\0061\'\\0029">',
+    "<DIV STYLE=\"background-image:\\0075\\0072\\006C\\0028'\\006a\\0061\\0076\\0061'\\0029\">",
     "<IMG STYLE=\"xss:expr/*XSS*/ession(alert('XSS'))\">",
     "<!--[if gte IE 4]><SCRIPT>alert('XSS');</SCRIPT><![endif]-->",
-    '<BASE HREF="javascript:alert(\'XSS\');//">',
+    "<BASE HREF=\"javascript:alert('XSS');//\">",
     '<OBJECT TYPE="text/x-scriptlet" DATA="https://xss.example/scriptlet.html"></OBJECT>',
-    '<EMBED SRC="data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIwMDAvc3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv">',
+    '<EMBED SRC="data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIwMDAv'
+    'c3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv">',
     '<SCRIPT a=">" SRC="https://xss.example/xss.js"></SCRIPT>',
     '<SCRIPT ="blah" SRC="https://xss.example/xss.js"></SCRIPT>',
     '<SCRIPT a=">\'>" SRC="https://xss.example/xss.js"></SCRIPT>',
     '<SCRIPT>document.write("<SCRI");</SCRIPT>PT SRC="https://xss.example/xss.js"></SCRIPT>',
     '<A HREF="http://0x42.0x0000066.0x7.0x93/">XSS</A>',
-    '<A HREF="javascript:document.location=\'https://www.example.org/\'">XSS</A>',
-    "<a href=\"jav&#x61;script:alert(1)\">x</a>",
-    "<a href=\"&#1;javascript:alert(1)\">x</a>",
+    "<A HREF=\"javascript:document.location='https://www.example.org/'\">XSS</A>",
+    '<a href="jav&#x61;script:alert(1)">x</a>',
+    '<a href="&#1;javascript:alert(1)">x</a>',
     "<xss onafterscriptexecute=alert(1)><script>1</script>",
     "<details open ontoggle=alert(1)>",
-    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "<script>alert(1)<!--",
     "<scr\x00ipt>alert(1)</scr\x00ipt>",
     "<</p>iframe src=javascript:alert(1)//",
-    "<img src=\"x\" `<script>alert(1)</script>\"` `>",
-    "<a href=\"\\x0Bjavascript:alert(1)\">x</a>",
+    '<img src="x" `<script>alert(1)</script>"` `>',
+    '<a href="\\x0Bjavascript:alert(1)">x</a>',
     "<plaintext><script>alert(1)</script>",
     "<xmp><script>alert(1)</script></xmp>",
     "<listing><img src=x onerror=alert(1)></listing>",
     "<textarea><script>alert(1)</script></textarea>",
     "<title><img src=x onerror=alert(1)></title>",
     "<noembed><img src=x onerror=alert(1)></noembed>",
-    "<iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"></iframe>",
+    '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
     # mutation XSS: namespace confusion and re-parsing
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=1 "
+    '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 '
     'onerror=alert(1)&gt;">',
     "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
-    '<svg><style><img src=x onerror=alert(1)></style></svg>',
-    "<svg><p><style><g title=\"</style><img src=x onerror=alert(1)>\">",
-    '<math><style><img src=x onerror=alert(1)></style></math>',
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    '<svg><p><style><g title="</style><img src=x onerror=alert(1)>">',
+    "<math><style><img src=x onerror=alert(1)></style></math>",
     "<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>",
     "<svg><title><![CDATA[</title><img src=x onerror=alert(1)>]]></title></svg>",
     '<img src="x` `<script>alert(1)</script>"` `>',
-    "<a title=\"a\n\n<img src=x onerror=alert(1)>\">x</a>",
+    '<a title="a\n\n<img src=x onerror=alert(1)>">x</a>',
     "<select><template><img src=x onerror=alert(1)></template></select>",
     "<table><caption><svg><desc><img src=x onerror=alert(1)>",
-    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
+    '<!--<img src="--><img src=x onerror=alert(1)//">',
     "<style><style/><img src=x onerror=alert(1)>",
     "<template><script>alert(1)</script></template>",
     "<!-- --!><img src=x onerror=alert(1)> -->",
     "<![CDATA[ ]]><img src=x onerror=alert(1)>",
-    "<?xml-stylesheet href=\"javascript:alert(1)\"?><x/>",
+    '<?xml-stylesheet href="javascript:alert(1)"?><x/>',
     "<x/><title>&lt;/title&gt;&lt;img src=1 onerror=alert(1)&gt;",
     "&lt;img src=x onerror=alert(1)&gt;",
     "%3Cscript%3Ealert(1)%3C/script%3E",
@@ -299,3 +301,17 @@ KNOWN_BYPASSES = [
 @pytest.mark.parametrize("payload", KNOWN_BYPASSES)
 def test_known_sanitiser_bypasses_leave_no_markup(payload):
     assert_inert(payload)
+
+
+def test_bleach_is_pinned_and_used_only_behind_plain_text():
+    """Unmaintained: one exact version, imported in one file, so replacing it is one change."""
+    root = Path(__file__).resolve().parent.parent
+    pins = re.findall(r'"bleach[^"]*"', (root / "pyproject.toml").read_text())
+    assert pins == ['"bleach==6.4.0"']
+    importers = [
+        str(path.relative_to(root))
+        for folder in ("portal", "staff")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"^\s*(import bleach|from bleach)", path.read_text(), re.MULTILINE)
+    ]
+    assert importers == ["portal/text.py"]

@@ -21,6 +21,7 @@ from portal.flows.present import describe, summary_label
 from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
 from portal.services import casework, safety
+from portal.services.staff import audit
 from portal.timescales import add_working_days, deadline_from_receipt
 from portal.types import Advocacy, Consent, EventType, Procedure, Stage, Urgency, Voice
 
@@ -216,6 +217,18 @@ def withdraw(complaint: Complaint, reason: str | None = None) -> None:
     except StaleDataError as error:  # a staff move landed first (seen while flushing)
         db.session.rollback()
         raise casework.Conflict from error
+
+
+def withdrawal_checked(complaint: Complaint, by: str) -> None:
+    """Staff checked a withdrawal made from the private link with the complainant (audited)."""
+    if not complaint.withdrawal_to_check:
+        return
+    complaint.withdrawal_to_check = False
+    complaint.events.append(
+        Event(type=EventType.WITHDRAWAL_CHECKED, at_utc=now_utc(), actor=by, data={})
+    )
+    audit(by, "withdrawal_checked", f"complaint:{complaint.reference}")
+    db.session.commit()
 
 
 def still_not_happy(complaint: Complaint, words: str | None) -> bool:

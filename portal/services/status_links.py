@@ -215,6 +215,12 @@ def try_word(complaint: Complaint, word: str) -> WordCheck:
     return WordCheck(WordResult.WRONG, tries_left=MAX_WORD_TRIES - failures)
 
 
+def word_paused(complaint: Complaint) -> bool:
+    """Say whether wrong answers have paused the secret word (staff see it on the case)."""
+    paused = complaint.secret_word_locked_until_utc
+    return paused is not None and paused > now_utc()
+
+
 def clear_word(complaint: Complaint, by: str, how_checked: str) -> None:
     """Staff clear the secret word after checking who they are speaking to (audited)."""
     complaint.secret_word_hash = None

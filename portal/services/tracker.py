@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import now_utc, today_local
@@ -68,6 +68,8 @@ class Row:
     rag: str | None
     urgent: bool
     assigned_to: str | None
+    # Withdrawn from the private link: staff check with the complainant (stays listed till then).
+    to_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,9 @@ def _filtered(query, filters: Filters, viewer: StaffUser, today: date):
     if filters.stage in set(Stage):
         query = query.where(Complaint.stage == filters.stage)
     elif not prefix:  # a search by reference finds closed cases too
-        query = query.where(Complaint.stage != Stage.CLOSED)
+        query = query.where(
+            or_(Complaint.stage != Stage.CLOSED, Complaint.withdrawal_to_check.is_(True))
+        )
     if filters.overdue:
         query = query.where(Complaint.next_deadline_on < today)
     if filters.due_this_week:
@@ -150,6 +154,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 Complaint.next_deadline_on,
                 Complaint.urgent,
                 StaffUser.name,
+                Complaint.withdrawal_to_check,
             ).outerjoin(StaffUser, StaffUser.id == Complaint.assigned_to_id),
             filters,
             viewer,
@@ -157,6 +162,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
         )
         .order_by(
             Complaint.urgent.desc(),
+            Complaint.withdrawal_to_check.desc(),
             case((Complaint.stage == Stage.TRIAGE, 0), else_=1),
             Complaint.next_deadline_on.is_(None),
             Complaint.next_deadline_on,
@@ -180,6 +186,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 clock.rag,
                 r.urgent,
                 r.name,
+                r.withdrawal_to_check,
             )
         )
     return TrackerPage(rows, total, page, pages)

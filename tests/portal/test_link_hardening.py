@@ -337,7 +337,9 @@ def test_help_is_limited_per_address(app, attempts):
         person = PageClient(app.test_client())  # a new cookie each time
         page = person.get("/help")
         action, fields = page.form_data("main form")
-        response = person.client.post(action, data={**fields, "how": "text", "contact": "07700900123"})
+        response = person.client.post(
+            action, data={**fields, "how": "text", "contact": "07700900123"}
+        )
         codes.append(response.status_code)
     assert 429 in codes
     assert _count(app, HelpRequest) <= 5

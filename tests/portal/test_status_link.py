@@ -30,7 +30,9 @@ def test_opening_the_link_swaps_the_token_for_a_session(app, client, pages):
     other = app.test_client()
     shown = PageClient(other).get(link)
     assert shown.select_one("#open-link-form"), "a GET only shows a Continue button"
-    response = other.post(link, data={"csrf_token": shown.form_data("#open-link-form")[1]["csrf_token"]})
+    response = other.post(
+        link, data={"csrf_token": shown.form_data("#open-link-form")[1]["csrf_token"]}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/progress"
     page = _fresh(app)
@@ -62,7 +64,9 @@ def test_what_they_wrote_is_behind_a_control(app, pages):
 
 def test_timeline_shows_received_and_the_reply_date(app, pages):
     _, link = _send(pages)
-    items = [li.get_text(" ", strip=True) for li in open_link(_fresh(app), link).select(".timeline li")]
+    items = [
+        li.get_text(" ", strip=True) for li in open_link(_fresh(app), link).select(".timeline li")
+    ]
     assert any("We got what you sent." in item for item in items)
     assert any("We asked an advocate to get in touch." in item for item in items)
     assert any("They will say they have it." in item for item in items)

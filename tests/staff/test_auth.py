@@ -150,7 +150,9 @@ def test_the_cli_adds_an_account_and_prints_a_set_up_link_not_a_password(app):
         assert accounts.by_email("a@council.example").password_hash is None
     person = PageClient(app.test_client())
     page = person.get(f"/staff/set-up/{link}")
-    page = person.submit(page, {"password": PASSWORD, "again": PASSWORD}, selector="form.staff-form")
+    page = person.submit(
+        page, {"password": PASSWORD, "again": PASSWORD}, selector="form.staff-form"
+    )
     assert page.h1 == "Cases"
     assert sign_in(app, "a@council.example").get("/staff/cases").h1 == "Cases"
 

@@ -54,7 +54,9 @@ def upgrade() -> None:
                 "withdrawal_to_check", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
-        batch_op.create_index(batch_op.f("ix_complaint_withdrawal_to_check"), ["withdrawal_to_check"])
+        batch_op.create_index(
+            batch_op.f("ix_complaint_withdrawal_to_check"), ["withdrawal_to_check"]
+        )
     with op.batch_alter_table("complaint") as batch_op:
         for name in ("secret_word_version", "secret_word_failures", "withdrawal_to_check"):
             batch_op.alter_column(name, server_default=None)
@@ -63,10 +65,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("times_asked", sa.Integer(), nullable=False, server_default="1")
         )
-        batch_op.add_column(
-            sa.Column("last_asked_utc", sa.DateTime(timezone=True), nullable=True)
+        batch_op.add_column(sa.Column("last_asked_utc", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_help_request_public_session_id"), ["public_session_id"]
         )
-        batch_op.create_index(batch_op.f("ix_help_request_public_session_id"), ["public_session_id"])
         batch_op.create_foreign_key(
             batch_op.f("fk_help_request_public_session_id_public_session"),
             "public_session",
