@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import migrate
-from portal.services import complaints, drafts, retention, status_links
+from portal.services import complaints, drafts, public_sessions, retention, status_links
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +49,8 @@ drafts_group = AppGroup("drafts", help="Unsent drafts.")
 def drafts_purge(days: int) -> None:
     removed = drafts.purge_abandoned(timedelta(days=days))
     click.echo(f"Deleted {removed} unsent draft(s) older than {days} days.")
+    ended = public_sessions.purge(current_app.config["PERMANENT_SESSION_LIFETIME"])
+    click.echo(f"Deleted {ended} ended browser session record(s).")
 
 
 retention_group = AppGroup("retention", help="Keep complaints no longer than needed.")

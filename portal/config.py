@@ -83,6 +83,11 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 24)),
         # Long enough for a child to take a break in the middle of a question.
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 4 * 3600),
+        # Over HTTPS Flask-WTF also wants a same-host Referer, but every page sends
+        # Referrer-Policy: no-referrer, so browsers send none (and Origin: null): every form
+        # would fail. The token, tied to a "__Host-" session cookie in production that no
+        # other site or subdomain can plant, is the check.
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 64 * 1024,
         # English, Welsh, Polish and Arabic (right to left). Add a language: see the README.
         "LANGUAGES": ["en", "cy", "pl", "ar"],

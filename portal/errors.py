@@ -1,10 +1,55 @@
-"""Friendly pages for every error: plain words and a way back, never a stack trace."""
+"""Friendly pages for every error: plain words and a way back, never a stack trace.
+
+Two guards stop hostile input before it reaches the database, where it would be a 500:
+
+- `DatabaseId` takes the place of Flask's `int` converter, so a number in an address that no
+  id can be (0, or more than PostgreSQL's INTEGER holds) matches no route: a plain 404, and no
+  query is run ("integer out of range" on PostgreSQL, OverflowError on SQLite).
+- `_refuse_nul_bytes`: PostgreSQL cannot store, or even compare, text with a NUL byte. A NUL
+  in the address or the query string, or in any field of a staff form, gets a plain 400.
+  Public forms are not refused: what a young person types is cleaned
+  (`portal.text.plain_text` drops control characters), so a stray character never costs
+  them what they wrote.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request, session
+from collections.abc import Iterable
+
+from flask import Flask, abort, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import Map
+from werkzeug.routing.converters import IntegerConverter
+
+# Every id column is an INTEGER, which PostgreSQL keeps in 32 bits.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: only numbers an id can be (1 to MAX_ID unless narrowed)."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = 1,  # werkzeug's own argument names, as in <int(min=2)>
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        ceiling = MAX_ID if max is None or max > MAX_ID else max
+        floor = -MAX_ID - 1 if min is None or min < -MAX_ID - 1 else min
+        super().__init__(url_map, fixed_digits, floor, ceiling, signed)
+
+
+def _has_nul(pairs: Iterable[tuple[str, str]]) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def _refuse_nul_bytes() -> None:
+    staff_form = request.path.startswith("/staff/") and _has_nul(request.form.items(multi=True))
+    if "\x00" in request.path or _has_nul(request.args.items(multi=True)) or staff_form:
+        abort(400)
 
 
 def _way_back() -> str:
@@ -15,6 +60,10 @@ def _way_back() -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: a rule takes its converter when it is added.
+    app.url_map.converters["int"] = DatabaseId
+    app.before_request(_refuse_nul_bytes)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         # The answers already saved stay in the draft; only this one form needs sending again.

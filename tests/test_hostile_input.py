@@ -297,6 +297,17 @@ def _where(error: BaseException) -> str:
 # The crawl --------------------------------------------------------------------------------
 
 
+class Copies:
+    """Where a form is attacked: here, as it is (subclasses make a fresh copy each time)."""
+
+    def fresh(self) -> Callable[[str], str]:
+        """Make a fresh copy; return how to turn the form's addresses into the copy's."""
+        return lambda url: url
+
+    def accepted(self) -> None:
+        """A hostile value was accepted on the current copy: look at what shows it."""
+
+
 @dataclass
 class Crawl:
     app: Flask
@@ -376,16 +387,14 @@ class Crawl:
             content_type="application/x-www-form-urlencoded" if raw else None,
         )
 
-    def attack(
-        self, browser: Browser, form: Form, area: str, fresh: Callable[[], Callable] | None = None
-    ) -> None:
+    def attack(self, browser: Browser, form: Form, area: str, copies: Copies | None = None) -> None:
         """Post every hostile variant of this form; on a fresh copy of its case when it has one."""
         key = form_key(form)
         if key in self.attacked["public"] | self.attacked["staff"]:
             return
         self.attacked[area].add(key)
-        fresh = fresh or (lambda: lambda url: url)
-        rewrite = fresh()
+        copies = copies or Copies()
+        rewrite = copies.fresh()
         current = self.refetch(browser, form, rewrite)
         sent: set = set()
         steps = [*plans(form), ("invalid UTF-8", bad_utf8)]
@@ -399,10 +408,18 @@ class Crawl:
             sent.add(signature)
             response = self.send(browser, current, what, body)
             if response is None or response.status_code in REDIRECTS:
-                if response is not None and browser.signed_out(response):
-                    browser.sign_in()
-                rewrite = fresh()  # it was accepted (or broke): start again from a clean copy
+                if response is not None:
+                    self.accepted(browser, response, copies)
+                rewrite = copies.fresh()  # it was accepted (or broke): start again, clean
                 current = self.refetch(browser, form, rewrite)
+
+    def accepted(self, browser: Browser, response: TestResponse, copies: Copies) -> None:
+        """A hostile value was accepted: the pages that now show it must still work."""
+        if browser.signed_out(response):
+            browser.sign_in()
+            return
+        self.page(browser, local(response.headers["Location"], response.request.path))
+        copies.accepted()
 
     def explore(
         self,
@@ -411,7 +428,7 @@ class Crawl:
         area: str,
         allow: Callable[[str], bool],
         depth: int = 2,
-        fresh_for: Callable[[Form], Callable | None] = lambda form: None,
+        copies_for: Callable[[Form], Copies | None] = lambda form: None,
     ) -> None:
         """Visit pages breadth first from `starts`, attacking every form on the way."""
         queue = [(url, 0) for url in starts]
@@ -426,7 +443,7 @@ class Crawl:
                 continue
             url, soup = found
             for form in forms_on(soup, url):
-                self.attack(browser, form, area, fresh_for(form))
+                self.attack(browser, form, area, copies_for(form))
             if level < depth:
                 queue += [(link, level + 1) for link in links_on(soup, url) if allow(link)]
 
@@ -442,7 +459,7 @@ def _columns(row: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def clone_case(app: Flask, reference: str) -> Complaint:
+def clone_case(reference: str) -> Complaint:
     """A copy of a case (its points and events too) under a new reference."""
     original = complaints.by_reference(reference)
     twin = Complaint(
@@ -460,19 +477,47 @@ def clone_case(app: Flask, reference: str) -> Complaint:
     return twin
 
 
-def case_copies(app: Flask, form: Form) -> Callable[[], Callable] | None:
-    """For a form about a case: make a fresh copy of that case for each attack."""
+class CaseCopies(Copies):
+    """A form about a case is attacked on copies of the case, never on the case itself."""
+
+    def __init__(self, crawl: Crawl, reference: str) -> None:
+        self.crawl, self.reference, self.twin = crawl, reference, reference
+
+    def fresh(self) -> Callable[[str], str]:
+        with self.crawl.app.app_context():
+            twin = self.twin = clone_case(self.reference).reference
+        return lambda url: url.replace(self.reference, twin)
+
+    def accepted(self) -> None:
+        """What staff wrote also shows on the complainant's status page."""
+        browser = Browser(self.crawl.app)
+        with self.crawl.app.app_context():
+            token = status_links.token_for(complaints.by_reference(self.twin))
+        open_status(self.crawl, browser, token)
+        self.crawl.page(browser, "/progress")
+
+
+class StatusCopies(Copies):
+    """The complainant's pages, each time on a new copy of the case opened in this browser."""
+
+    def __init__(self, crawl: Crawl, browser: Browser, reference: str) -> None:
+        self.crawl, self.browser, self.reference = crawl, browser, reference
+        self.first = self.open_copy()
+
+    def open_copy(self) -> str:
+        with self.crawl.app.app_context():
+            token = status_links.token_for(clone_case(self.reference))
+        open_status(self.crawl, self.browser, token)
+        return token
+
+    def fresh(self) -> Callable[[str], str]:
+        token = self.open_copy()
+        return lambda url: url.replace(self.first, token)
+
+
+def case_copies(crawl: Crawl, form: Form) -> Copies | None:
     match = REFERENCE.search(form.page + form.action)
-    if match is None:
-        return None
-    reference = match.group()
-
-    def fresh() -> Callable[[str], str]:
-        with app.app_context():
-            twin = clone_case(app, reference).reference
-        return lambda url: url.replace(reference, twin)
-
-    return fresh
+    return CaseCopies(crawl, match.group()) if match else None
 
 
 def open_status(crawl: Crawl, browser: Browser, token: str) -> None:
@@ -490,23 +535,13 @@ def open_status(crawl: Crawl, browser: Browser, token: str) -> None:
 def status_pages(crawl: Crawl, app: Flask, reference: str) -> None:
     """The complainant's status page for this case, and what it links to, on copies."""
     browser = Browser(app)
-
-    def copy_and_open() -> str:
-        with app.app_context():
-            token = status_links.token_for(clone_case(app, reference))
-        open_status(crawl, browser, token)
-        return token
-
-    first = copy_and_open()
-
-    def fresh() -> Callable[[str], str]:
-        token = copy_and_open()
-        return lambda url: url.replace(first, token)
+    copies = StatusCopies(crawl, browser, reference)
 
     def allow(link: str) -> bool:
         return link.startswith(("/progress", "/help"))
 
-    crawl.explore(browser, [f"/s/{first}", "/progress"], "public", allow, 1, lambda f: fresh)
+    starts = [f"/s/{copies.first}", "/progress"]
+    crawl.explore(browser, starts, "public", allow, 1, lambda form: copies)
 
 
 # The walks --------------------------------------------------------------------------------
@@ -628,7 +663,7 @@ def walk_case(crawl: Crawl, app: Flask, manager: Browser, reference: str) -> lis
             "staff",
             lambda link, case=case: link.startswith(case + "/"),
             1,
-            lambda form: case_copies(app, form),
+            lambda form: case_copies(crawl, form),
         )
         status_pages(crawl, app, reference)
         if not advance(crawl, app, manager, reference):
@@ -681,8 +716,8 @@ def test_every_form_survives_hostile_values(make_app):
     crawl.explore(Browser(app), ["/", "/help?from=/"], "public", _public, 1)
     crawl.explore(Browser(app), ["/staff/sign-in"], "staff", lambda link: False, 0)
     manager = _staff(app, "manager")
-    fresh_for = lambda form: case_copies(app, form)  # noqa: E731
-    crawl.explore(manager, ["/staff/cases"], "staff", _in_staff_area, 2, fresh_for)
+    copies_for = lambda form: case_copies(crawl, form)  # noqa: E731
+    crawl.explore(manager, ["/staff/cases"], "staff", _in_staff_area, 2, copies_for)
     steps = walk_case(crawl, app, manager, world.reference)
     crawl.explore(_staff(app, "admin"), ["/staff/"], "staff", _in_staff_area, 2)
 
@@ -743,7 +778,8 @@ def _check_ids(world: World, people: list[Person], rule, value: str) -> None:
         answers = {p.name: _open(crawl, p, method, url, f"id {value}") for p in people}
         codes = {name: r.status_code for name, r in answers.items() if r is not None}
         signed_in = [codes[n] for n in ("manager", "admin") if n in codes]
-        if staff and codes.get("nobody") not in (303, 400):
+        # A stranger is sent to sign in, or told at once that no such page exists.
+        if staff and codes.get("nobody") not in (303, 400, 404):
             crawl.failures.append(Failure(method, url, "nobody", f"not sent to sign in: {codes}"))
         if not set(signed_in) <= {403, 404, 405} or (method == "GET" and 404 not in signed_in):
             crawl.failures.append(Failure(method, url, f"id {value}", f"not a 404: {codes}"))

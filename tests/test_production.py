@@ -307,3 +307,20 @@ def test_the_readme_lists_every_setting_and_what_production_requires():
     }
     assert required == {*REQUIRED, "SPEAKUP_ENV"}
     assert HSTS in production and "__Host-su_session" in production
+
+
+@ON_POSTGRESQL
+def test_forms_work_over_https_without_a_referer(production):
+    """Pages send Referrer-Policy: no-referrer, so browsers send no Referer with a form: the
+    CSRF token (tied to a __Host- session cookie) is the check, not the Referer."""
+    client = production.test_client()
+    base = PUBLIC
+    page = client.get("/chat/who", base_url=base)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    answered = client.post(
+        "/chat/who", base_url=base, data={"answer": "self", "csrf_token": token.group(1)}
+    )
+    assert answered.status_code == 303, answered.get_data(as_text=True)[:300]
+    forged = client.post("/chat/self_status", base_url=base, data={"answer": "not_sure"})
+    assert forged.status_code == 400, "no token, no change"

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import stages
 from portal.clock import local_date, now_utc, today_local
+from portal.errors import MAX_ID
 from portal.extensions import db
 from portal.models import Complaint, ComplaintPoint, Event, StaffUser
 from portal.services.staff import audit
@@ -27,7 +28,9 @@ from portal.stages import Action, CaseState, Fact, Refused, Step
 from portal.text import plain_text
 from portal.types import Outcome, StaffRole
 
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # the boxes' maxlength; longer only comes from a hand-made request
+MAX_NAME = 120
+MAX_OMBUDSMAN_REFERENCE = 40
 UNABLE_CATEGORIES = {
     "court": "Court proceedings or a police investigation",
     "out_of_time": "Made too late to look at fairly",
@@ -191,13 +194,25 @@ class Checked:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _text(inputs: Mapping[str, Any], name: str) -> str:
+def _text(errors: dict, inputs: Mapping[str, Any], name: str, limit: int = MAX_TEXT) -> str:
+    """The field as plain text; too long is a plain message, never a database error.
+
+    Measured as typed (a browser sends each new line as two characters but counts one), so a
+    box that allowed it is never refused for what cleaning does afterwards.
+    """
     value = inputs.get(name)
-    return plain_text(value if isinstance(value, str) else "")[:MAX_TEXT]
+    typed = value if isinstance(value, str) else ""
+    if len(typed.replace("\r\n", "\n")) > limit:
+        errors[name] = f"That is too long. Write at most {limit:,} characters."
+    return plain_text(typed)[:limit]
 
 
-def _require(errors: dict, inputs: Mapping[str, Any], name: str, message: str) -> str:
-    value = _text(inputs, name)
+def _require(
+    errors: dict, inputs: Mapping[str, Any], name: str, message: str, limit: int = MAX_TEXT
+) -> str:
+    value = _text(errors, inputs, name, limit)
+    if name in errors:
+        return value
     if not value:
         errors[name] = message
     return value
@@ -249,7 +264,8 @@ def _with_reason(message: str):
 def _optional_reason(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
     errors: dict[str, str] = {}
     return _finish(
-        errors, Checked(note=_text(inputs, "reason") or None, on=_on(errors, complaint, inputs))
+        errors,
+        Checked(note=_text(errors, inputs, "reason") or None, on=_on(errors, complaint, inputs)),
     )
 
 
@@ -278,9 +294,12 @@ def _assign(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -
 
 def _staff_member(raw: object) -> StaffUser | None:
     try:
-        user = db.session.get(StaffUser, int(str(raw)))
+        user_id = int(str(raw).strip())
     except (TypeError, ValueError):
         return None
+    if not 1 <= user_id <= MAX_ID:  # no account has it, and the database cannot compare it
+        return None
+    user = db.session.get(StaffUser, user_id)
     if user is None or user.disabled or user.role == StaffRole.ADMIN:
         return None
     return user
@@ -313,7 +332,7 @@ def _response(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any])
             errors[f"outcome-{point.id}"] = f"Choose an outcome for point {point.position}."
         outcomes[str(point.position)] = value
     finding = _require(errors, inputs, "finding", "Write what was found, in plain words.")
-    remedy = _text(inputs, "remedy")
+    remedy = _text(errors, inputs, "remedy")
     if not remedy and any(v in (Outcome.UPHELD, Outcome.PARTLY_UPHELD) for v in outcomes.values()):
         errors["remedy"] = "Write the remedy for the points that were upheld."
     data = {
@@ -331,18 +350,22 @@ def _request(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) 
     on = _on(errors, complaint, inputs)
     window_end = state.ask_again_by
     late = window_end is not None and (on or today_local()) > window_end
-    return _finish(errors, Checked({"late": late}, _text(inputs, "words") or None, on))
+    return _finish(errors, Checked({"late": late}, _text(errors, inputs, "words") or None, on))
 
 
 def _appoint(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
     errors: dict[str, str] = {}
     officer = _require(
-        errors, inputs, "investigating_officer", "Enter the investigating officer's name."
+        errors,
+        inputs,
+        "investigating_officer",
+        "Enter the investigating officer's name.",
+        MAX_NAME,
     )
     independent = _require(
-        errors, inputs, "independent_person", "Enter the independent person's name."
+        errors, inputs, "independent_person", "Enter the independent person's name.", MAX_NAME
     )
-    data = {"investigating_officer": officer[:120], "independent_person": independent[:120]}
+    data = {"investigating_officer": officer, "independent_person": independent}
     return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
 
 
@@ -365,7 +388,7 @@ def _panel_report(complaint: Complaint, state: CaseState, inputs: Mapping[str, A
 
 def _ombudsman_enquiry(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]):
     errors: dict[str, str] = {}
-    reference = _text(inputs, "ombudsman_reference")[:40]
+    reference = _text(errors, inputs, "ombudsman_reference", MAX_OMBUDSMAN_REFERENCE)
     return _finish(
         errors, Checked({"ombudsman_reference": reference}, on=_on(errors, complaint, inputs))
     )
@@ -376,7 +399,7 @@ def _ombudsman_outcome(complaint: Complaint, state: CaseState, inputs: Mapping[s
     decision = inputs.get("decision")
     if decision not in OMBUDSMAN_DECISIONS:
         errors["decision"] = "Choose what the Ombudsman decided."
-    remedy = _text(inputs, "remedy")
+    remedy = _text(errors, inputs, "remedy")
     data = {"decision": decision, "remedy": remedy}
     return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
 
@@ -395,9 +418,9 @@ def _points(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -
         if inputs.get(f"point-{point.id}-remove") == "yes":
             continue
         # The topic already says what a point is about; a description is optional.
-        keep.append((point, _text(inputs, f"point-{point.id}-description") or None))
-    added = _text(inputs, "new-description")
-    if not keep and not added:
+        keep.append((point, _text(errors, inputs, f"point-{point.id}-description") or None))
+    added = _text(errors, inputs, "new-description")
+    if not keep and not added and "new-description" not in errors:
         errors["new-description"] = "A complaint needs at least one point."
     data = {"kept": len(keep), "added": 1 if added else 0}
     return _finish(errors, Checked(data, extra={"keep": keep, "added": added}))

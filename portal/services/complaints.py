@@ -32,15 +32,6 @@ def _by_draft(draft_id: int) -> Complaint | None:
     return db.session.scalars(select(Complaint).where(Complaint.draft_id == draft_id)).one_or_none()
 
 
-def by_public_id(public_id: str | None) -> Complaint | None:
-    """Return the complaint with this public id, if any."""
-    if not public_id:
-        return None
-    return db.session.scalars(
-        select(Complaint).where(Complaint.public_id == public_id)
-    ).one_or_none()
-
-
 def by_reference(reference: str) -> Complaint | None:
     """Return the complaint with this reference, however it was typed."""
     return db.session.scalars(

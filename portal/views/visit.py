@@ -15,7 +15,7 @@ from portal.services.status_links import Access
 bp = Blueprint("visit", __name__)
 
 # Everything the public pages keep in the cookie; all of it goes when the session has ended.
-PUBLIC_KEYS = ("sid", "draft", "status", "safety_help", "new_link", "asked_again", "done")
+PUBLIC_KEYS = ("sid", "draft", "status", "safety_help", "new_link", "asked_again", "word_set")
 
 
 def _lifetime():

@@ -23,7 +23,7 @@ from portal.models import Complaint, Draft
 from portal.views.forms import SCREENED_FIELDS, PublicForm, form_for
 from tests.pages import Page, PageClient
 from tests.portal.journey import YOUNG_PERSON, send_complaint
-from tests.staff.conftest import do, load, make_staff, manager  # noqa: F401 - fixtures
+from tests.staff.conftest import do, load
 
 WORRYING = "my foster carer hits me"
 CALM = "It was fine"
@@ -107,13 +107,17 @@ def _complainant_with_a_reply(app, manager) -> tuple[PageClient, str]:
 
 def _flagged(app, reference: str) -> list[str]:
     with app.app_context():
-        complaint = db.session.scalars(select(Complaint).where(Complaint.reference == reference)).one()
+        complaint = db.session.scalars(
+            select(Complaint).where(Complaint.reference == reference)
+        ).one()
         return list(complaint.urgent_reasons or [])
 
 
 def _reset_flags(app, reference: str) -> None:
     with app.app_context():
-        complaint = db.session.scalars(select(Complaint).where(Complaint.reference == reference)).one()
+        complaint = db.session.scalars(
+            select(Complaint).where(Complaint.reference == reference)
+        ).one()
         complaint.urgent, complaint.urgent_reasons = False, []
         db.session.commit()
 

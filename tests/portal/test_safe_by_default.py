@@ -149,6 +149,7 @@ def test_abandoned_drafts_are_purged_but_recent_and_sent_ones_kept(app, make_app
     result = app.test_cli_runner().invoke(args=["drafts", "purge", "--days", "30"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 unsent draft(s)" in result.output
+    assert "Deleted 2 ended browser session record(s)" in result.output, "the two from 40 days ago"
     assert old.get("/chat/self_status").path == "/chat/who", "the old draft is gone"
     assert recent.get("/chat/adult_role").path == "/chat/adult_role", "recent drafts are kept"
     assert _complaint_count(app) == 1

@@ -248,3 +248,19 @@ def test_managers_see_recent_account_changes_on_the_tracker(app, make_staff):
         assert not any("Account created for Old Hand" in i for i in items), "over 30 days ago"
         officer = sign_in(app, make_staff("officer"))
         assert officer.get("/staff/cases").select_one("#account-changes") is None
+
+
+def test_an_admin_disables_someone_else_and_their_sessions_end(app, make_staff):
+    officer = sign_in(app, make_staff("officer", name="Olu Officer"))
+    admin = _admin(app, make_staff)
+    page = admin.get("/staff/accounts")
+    form = next(f for f in page.select("form") if "Disable Olu Officer" in f.text)
+    page = admin.submit(page, selector=f"form[action='{form['action']}']")
+    assert "Account disabled. Their sessions have ended." in page.text
+    assert officer.get("/staff/cases").path == "/staff/sign-in"
+    with app.app_context():
+        own = accounts.by_email("admin@council.example").id
+    _, fields = page.form_data("form[action='/staff/sign-out']")
+    for action in ("disable", "role", "set-up-link", "reset-two-step"):
+        response = admin.client.post(f"/staff/accounts/{own}/{action}", data=fields)
+        assert response.status_code in (400, 403), action

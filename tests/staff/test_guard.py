@@ -8,7 +8,13 @@ from staff import auth
 
 # Endpoints any signed-in member of staff may use, whatever their role.
 ANY_ROLE = {"staff.home", "staff.sign_out"}
-FAKE_ARGS = {"reference": "SU-ABCD-EFGH", "action": "acknowledge", "request_id": 1, "user_id": 1}
+FAKE_ARGS = {
+    "reference": "SU-ABCD-EFGH",
+    "action": "acknowledge",
+    "request_id": 1,
+    "user_id": 1,
+    "token": "not-a-token",
+}
 
 
 def _staff_rules(app):

@@ -42,7 +42,9 @@ def test_staff_clear_a_secret_word_after_checking_who_it_is(app, manager):
     phone.submit(done, {"word": WORD, "again": WORD}, selector="#secret-word form")
     case = manager.get(f"/staff/cases/{reference}")
     assert "Set by the complainant" in case.select_one("#secret-word").text
-    refused = manager.submit(case, {"how_checked": ""}, selector="form[action$='/secret-word/clear']", expect=400)
+    refused = manager.submit(
+        case, {"how_checked": ""}, selector="form[action$='/secret-word/clear']", expect=400
+    )
     assert "Write how you checked" in refused.text
     assert load(app, reference).secret_word_hash
     manager.submit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -13,7 +14,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, RecoveryCode
 from portal.services import staff as accounts
 from tests.pages import PageClient
-from tests.staff.conftest import PASSWORD, code_at, sign_in, sign_in_again, turn_on_two_step
+from tests.staff.conftest import PASSWORD, code_at, sign_in, turn_on_two_step
 
 START = datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC)
 
@@ -28,6 +29,12 @@ def _password_only(app, email: str, password: str = PASSWORD, expect: int = 200)
 
 def _code(person: PageClient, page, code: str, expect: int = 200):
     return person.submit(page, {"code": code}, selector="form.staff-form", expect=expect)
+
+
+def _wrong(secret: str) -> str:
+    """Six digits that are not the app's code for this step or either side of it."""
+    near = {code_at(secret, n) for n in (-1, 0, 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
 
 
 def _production(app) -> None:
@@ -90,7 +97,7 @@ def test_wrong_codes_count_toward_the_same_lockout(app, make_staff):
     with time_machine.travel(START + timedelta(seconds=30), tick=False):
         person, page = _password_only(app, email)
         for _ in range(5):
-            page = _code(person, page, "000000", expect=400)
+            page = _code(person, page, _wrong(secret), expect=400)
         page = _code(person, page, code_at(secret), expect=400)
         assert "Check the code and try again." in page.text
         _, page = _password_only(app, email, expect=400)
@@ -132,14 +139,13 @@ def test_the_set_up_page_draws_its_qr_code_inline_and_turns_two_step_on(app, mak
         assert pyotp.TOTP(secret).provisioning_uri(
             name=email, issuer_name=accounts.TOTP_ISSUER
         ) == (accounts.two_step_uri(accounts.by_email(email)))
-    wrong = person.submit(page, {"code": "123456"}, selector="form.staff-form", expect=400)
+    wrong = person.submit(page, {"code": _wrong(secret)}, selector="form.staff-form", expect=400)
     done = person.submit(wrong, {"code": code_at(secret)}, selector="form.staff-form")
     assert done.h1 == "Save your recovery codes"
     assert len(done.select("#recovery-codes li")) == 10
     assert "Two-step sign-in is on" in person.get("/staff/account").text
     assert person.get("/staff/two-step").path == "/staff/account"
-    fresh = PageClient(app.test_client())
-    assert sign_in_again(fresh, email).get("/staff/cases").path == "/staff/sign-in/code"
+    assert _password_only(app, email)[1].path == "/staff/sign-in/code"
 
 
 def test_someone_else_who_saw_an_unfinished_set_up_never_gets_the_final_secret(app, make_staff):
@@ -242,3 +248,44 @@ def test_an_admin_resets_two_step_from_the_accounts_page(app, make_staff):
     page = admin.get("/staff/accounts")
     done = admin.submit(page, selector=f"form[action='{_reset_button(page, 'Mo Manager')}']")
     assert done.path == "/staff/accounts" and "Two-step sign-in reset" in done.text
+
+
+# A real production app: PostgreSQL, https, and every setting a council must give.
+COUNCIL = "https://speakup.somewhere-council.gov.uk"
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SERVER_NAME": None,
+    "SECRET_KEY": "p" * 64,
+    "PUBLIC_BASE_URL": COUNCIL,
+    "DUTY_TEAM_EMAIL": "duty.team@somewhere-council.gov.uk",
+    "COUNCIL_OUT_OF_HOURS_PHONE": "0300 555 0199",
+    "COUNCIL_COMPLAINTS_PHONE": "0300 555 0100",
+    "COUNCIL_COMPLAINTS_EMAIL": "complaints@somewhere-council.gov.uk",
+    "ADVOCACY_SERVICE_CONTACT": "0808 555 0123",
+}
+
+
+def _csrf(response) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))[1]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_production_app_sets_up_two_step_before_anything_else(make_app, database_url):
+    app = make_app(**PRODUCTION, DATABASE_URL=database_url)
+    with app.app_context():
+        accounts.create("jo@somewhere-council.gov.uk", "Jo", "manager", PASSWORD)
+    client = app.test_client()
+    page = client.get("/staff/sign-in", base_url=COUNCIL)
+    data = {"email": "jo@somewhere-council.gov.uk", "password": PASSWORD, "csrf_token": _csrf(page)}
+    response = client.post("/staff/sign-in", data=data, base_url=COUNCIL)
+    assert response.status_code == 303 and response.location.endswith("/staff/two-step")
+    assert not any("su_device" in c for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/staff/cases", base_url=COUNCIL).status_code == 303
+    page = client.get("/staff/two-step", base_url=COUNCIL)
+    key = re.search(r'<code id="key">([A-Z2-7 ]+)</code>', page.get_data(as_text=True))[1]
+    data = {"code": code_at(key.replace(" ", "")), "csrf_token": _csrf(page)}
+    done = client.post("/staff/two-step", data=data, base_url=COUNCIL)
+    assert "Save your recovery codes" in done.get_data(as_text=True)
+    device = [c for c in done.headers.getlist("Set-Cookie") if "su_device=" in c]
+    assert device and device[0].startswith("__Host-su_device=") and "Secure" in device[0]
+    assert client.get("/staff/cases", base_url=COUNCIL).status_code == 200
