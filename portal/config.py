@@ -134,6 +134,12 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "ENVIRONMENT": environment,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "STAFF_SIGN_IN_RATE": os.environ.get("STAFF_SIGN_IN_RATE", "10 per minute"),
+        # Failed sign-ins allowed per address, whatever the account (known browsers are exempt).
+        "STAFF_SIGN_IN_FAILURES_PER_ADDRESS": os.environ.get(
+            "STAFF_SIGN_IN_FAILURES_PER_ADDRESS", "30 per hour"
+        ),
+        # How long a new member of staff's one-time set-up link works.
+        "STAFF_SETUP_HOURS": _int("STAFF_SETUP_HOURS", 72),
         # The address people use (https://...). Links that leave the site start with it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (local):

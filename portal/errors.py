@@ -54,8 +54,9 @@ def _refuse_nul_bytes() -> None:
 
 def _way_back() -> str:
     """Return a safe place to go back to: the same page (fetched again), or the start."""
-    if request.method == "POST" and request.path.startswith("/chat/"):
-        return request.path
+    path = request.path
+    if request.method == "POST" and path.startswith("/chat/") and path.isprintable():
+        return path
     return "/"
 
 

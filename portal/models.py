@@ -195,7 +195,7 @@ class Event(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(40))
     at_utc: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(254))  # a staff email, or "complainant"
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -272,7 +272,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at_utc: Mapped[datetime] = mapped_column(index=True)
-    actor: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(254))  # a staff email, or "complainant"
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(60))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)

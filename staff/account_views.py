@@ -141,7 +141,8 @@ def _qr_code(uri: str) -> Markup:
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, dark="#0b0c0c", light="#ffffff", svgclass="qr-code", title=label
     )
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="' + label + '" ', 1))  # noqa: S704 - segno's own markup
+    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    return Markup(labelled)  # noqa: S704 - segno's own markup and a fixed label
 
 
 def _grouped(secret: str) -> str:

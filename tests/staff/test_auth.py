@@ -378,3 +378,13 @@ def test_failed_sign_ins_store_a_keyed_hash_of_the_email_never_a_plain_one(app):
         assert entry.data["email"] == hmac.new(key, typed, hashlib.sha256).hexdigest()[:32]
         plain = hashlib.sha256(b"nobody@council.example").hexdigest()
         assert plain[:16] not in str(entry.data)
+
+
+def test_a_long_but_valid_email_signs_in_and_is_audited(app, make_staff):
+    """Audit rows name the person by email, which may be far longer than a name."""
+    email = "a" * 60 + "." + "b" * 60 + "@" + "c" * 40 + ".council.example"
+    person = sign_in(app, make_staff("officer", email=email))
+    assert person.get("/staff/cases").h1 == "Cases"
+    with app.app_context():
+        actors = db.session.scalars(select(AuditEntry.actor)).all()
+    assert email in actors

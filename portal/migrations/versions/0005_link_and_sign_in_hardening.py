@@ -90,9 +90,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     with op.batch_alter_table("staff_user") as batch_op:
         batch_op.alter_column("setup_version", server_default=None)
+    # Actors are staff emails, which may be up to 254 characters.
+    for table in ("event", "audit_entry"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.alter_column(
+                "actor", existing_type=sa.String(120), type_=sa.String(254), existing_nullable=False
+            )
 
 
 def downgrade() -> None:
+    for table in ("event", "audit_entry"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.alter_column(
+                "actor", existing_type=sa.String(254), type_=sa.String(120), existing_nullable=False
+            )
     with op.batch_alter_table("staff_user") as batch_op:
         for name in ("totp_last_step", "totp_confirmed_utc", "totp_secret", "setup_version"):
             batch_op.drop_column(name)
