@@ -18,9 +18,12 @@ from collections.abc import Iterable
 
 from flask import Flask, abort, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import Map
 from werkzeug.routing.converters import IntegerConverter
+
+from portal.extensions import db
 
 # Every id column is an INTEGER, which PostgreSQL keeps in 32 bits.
 MAX_ID = 2**31 - 1
@@ -60,6 +63,19 @@ def _way_back() -> str:
     return "/"
 
 
+# Never shown back on a "try again" page: secrets, and fields the person did not type.
+NOT_SHOWN_BACK = {"csrf_token", "word", "again", "version", "from", "password"}
+
+
+def _typed() -> list[str]:
+    """What the person typed in the form they just sent, to give back to them."""
+    return [
+        value
+        for name, value in request.form.items(multi=True)
+        if name not in NOT_SHOWN_BACK and len(value.strip()) > 2
+    ]
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its routes: a rule takes its converter when it is added.
     app.url_map.converters["int"] = DatabaseId
@@ -83,6 +99,16 @@ def init_app(app: Flask) -> None:
             429: "errors/too_many.html",
         }.get(code, "errors/general.html")
         return render_template(template, code=code, back=_way_back()), code
+
+    @app.errorhandler(StaleDataError)
+    def conflict(_error: StaleDataError):
+        # Someone else changed the same record at the same moment (for example a staff move
+        # while a child pressed a button): nothing was saved, so say so and keep their words.
+        db.session.rollback()
+        if request.path.startswith("/staff/"):
+            return render_template("staff/error.html", code=409), 409
+        back = "/progress" if request.path.startswith("/progress") else _way_back()
+        return render_template("errors/try_again.html", typed=_typed(), back=back), 409
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

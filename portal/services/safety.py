@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.clock import now_utc
 from portal.extensions import db
@@ -179,9 +180,17 @@ def notice_risks(risks: list[str], draft_key: str | None, complaint: Complaint |
         return
     if draft_key:
         note_draft_risk(draft_key, risks)
-    if complaint is not None:
-        flag_urgent(complaint, risks)
-        db.session.commit()
+    if complaint is None:
+        return
+    for _attempt in range(3):  # a staff move at the same moment must not lose the flag
+        try:
+            flag_urgent(complaint, risks)
+            db.session.commit()
+            return
+        except StaleDataError:
+            db.session.rollback()
+            db.session.refresh(complaint)
+    raise RuntimeError("could not flag the complaint urgent after several attempts")
 
 
 def link_help_requests(draft: Draft, complaint: Complaint) -> None:

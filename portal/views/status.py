@@ -8,6 +8,7 @@ chat app that fetches links in advance cannot open the complaint or start a sess
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, make_response, redirect, render_template, session, url_for
@@ -104,6 +105,19 @@ def _refused(access: Access):
     return _problem_page(access.problem)
 
 
+def with_complaint(view):
+    """Run a view only for a browser that may see its complaint now, and hand it over."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        access = visit.current_access()
+        if not access.ok:
+            return _refused(access)
+        return view(access.complaint, *args, **kwargs)
+
+    return wrapped
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def open_link(token: str):
     """Show a Continue button; on POST, swap the token for a fresh session and a clean URL."""
@@ -119,11 +133,8 @@ def open_link(token: str):
 
 
 @bp.get("/progress")
-def progress():
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
-    complaint = access.complaint
+@with_complaint
+def progress(complaint):
     new_token = session.pop("new_link", None)
     asked_again = session.pop("asked_again", False)
     return _status_page(
@@ -148,15 +159,13 @@ def _status_page(complaint, code: int = 200, **extra):
 
 
 @bp.get("/progress/copy")
-def copy():
+@with_complaint
+def copy(complaint):
     """Download a copy of what the person told us, as plain text."""
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
     text = render_template(
         "status/copy.txt",
-        status=complaints.status_of(access.complaint),
-        told_us=complaints.told_us(access.complaint),
+        status=complaints.status_of(complaint),
+        told_us=complaints.told_us(complaint),
     )
     response = make_response(text)
     response.mimetype = "text/plain"
@@ -169,66 +178,51 @@ def _paused_page(until):
 
 
 @bp.route("/progress/withdraw", methods=["GET", "POST"])
-def withdraw():
+@with_complaint
+def withdraw(complaint):
     """Stop the complaint, after a plain check that this is what they want."""
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
-    complaint = access.complaint
     form = WithdrawForm(complaint=complaint)
-    has_word = bool(complaint.secret_word_hash)
+    code, try_again = 200, False
     if form.validate_on_submit():
         try:
             complaints.withdraw(complaint, form.reason.data)
-        except casework.Conflict:
-            return _try_again("status/withdraw.html", form=form, has_word=has_word)
-        return redirect(url_for("status.progress"), code=303)
-    if form.paused_until:
+            return redirect(url_for("status.progress"), code=303)
+        except casework.Conflict:  # a staff move landed first: say so, keep what was typed
+            complaints.refresh(complaint)
+            code, try_again = 409, True
+    elif form.paused_until:
         return _paused_page(form.paused_until)
-    code = 400 if form.errors else 200
+    elif form.errors:
+        code = 400
     return render_template(
         "status/withdraw.html",
         form=form,
-        has_word=has_word,
-        status=complaints.status_of(complaint),
+        has_word=bool(complaint.secret_word_hash),
+        try_again=try_again,
     ), code
 
 
-def _try_again(template: str, **context):
-    """Someone else changed the complaint at the same moment: say so, keep what was typed."""
-    access = visit.current_access()
-    if access.ok:
-        complaints.refresh(access.complaint)
-        context.setdefault("status", complaints.status_of(access.complaint))
-    return render_template(template, try_again=True, **context), 409
-
-
 @bp.post("/progress/still-not-happy")
-def still_not_happy():
+@with_complaint
+def still_not_happy(complaint):
     """One tap asks for the next stage; a late request goes to a manager, never refused here."""
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
     form = StillNotHappyForm()
     if not form.validate_on_submit():
-        return _status_page(access.complaint, code=400, still_form=form)
+        return _status_page(complaint, code=400, still_form=form)
     try:
-        asked = complaints.still_not_happy(access.complaint, form.words.data)
+        asked = complaints.still_not_happy(complaint, form.words.data)
     except casework.Conflict:
-        complaints.refresh(access.complaint)
-        return _status_page(access.complaint, code=409, still_form=form, try_again=True)
+        complaints.refresh(complaint)
+        return _status_page(complaint, code=409, still_form=form, try_again=True)
     if asked:
         session["asked_again"] = True
     return redirect(url_for("status.progress"), code=303)
 
 
 @bp.post("/progress/new-link")
-def new_link():
+@with_complaint
+def new_link(complaint):
     """Give the person a fresh link and switch off every old one (for example, if it was seen)."""
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
-    complaint = access.complaint
     form = NewLinkForm(complaint=complaint)
     if not form.validate_on_submit():
         if form.paused_until:
@@ -241,12 +235,9 @@ def new_link():
 
 
 @bp.post("/progress/word")
-def set_word():
+@with_complaint
+def set_word(complaint):
     """Choose a secret word: any new browser must then give it before anything is shown."""
-    access = visit.current_access()
-    if not access.ok:
-        return _refused(access)
-    complaint = access.complaint
     if complaint.secret_word_hash:
         return redirect(url_for("status.progress"), code=303)
     form = SetWordForm()

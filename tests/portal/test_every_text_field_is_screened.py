@@ -23,7 +23,7 @@ from portal.models import Complaint, Draft
 from portal.views.forms import SCREENED_FIELDS, PublicForm, form_for
 from tests.pages import Page, PageClient
 from tests.portal.journey import YOUNG_PERSON, send_complaint
-from tests.staff.conftest import do, load
+from tests.staff.conftest import load, respond_at_stage_one
 
 WORRYING = "my foster carer hits me"
 CALM = "It was fine"
@@ -92,16 +92,7 @@ def _complainant_with_a_reply(app, manager) -> tuple[PageClient, str]:
     person = PageClient(app.test_client())
     done = send_complaint(person, YOUNG_PERSON)
     reference = done.select_one("#reference").text.strip()
-    do(manager, reference, "accept_statutory")
-    do(manager, reference, "acknowledge")
-    complaint = load(app, reference)
-    do(
-        manager,
-        reference,
-        "record_response",
-        finding="Visits were cancelled too often.",
-        **{f"outcome-{p.id}": "not_upheld" for p in complaint.points},
-    )
+    respond_at_stage_one(app, manager, reference)
     return person, reference
 
 

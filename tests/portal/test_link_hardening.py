@@ -291,24 +291,11 @@ def test_a_withdraw_that_races_a_staff_move_asks_to_try_again_and_keeps_the_word
     phone, done, _ = _send(app)
     reference = done.select_one("#reference").text.strip()
     stop = phone.get("/progress/withdraw")
-    engine = app.extensions["database"][0]
-    session_class = app.extensions["database"][1]
-    raced = []
-
-    @event.listens_for(session_class, "before_flush")
-    def staff_moves_first(session, _context, _instances):
-        if not raced:
-            raced.append(True)
-            with engine.begin() as other:  # another request, on its own connection
-                other.execute(
-                    text("UPDATE complaint SET version = version + 1 WHERE reference = :r"),
-                    {"r": reference},
-                )
-
+    undo = _staff_moves_first_once(app, reference)
     try:
         page = phone.submit(stop, {"reason": "Please stop now"}, selector="main form", expect=409)
     finally:
-        event.remove(session_class, "before_flush", staff_moves_first)
+        undo()
     assert page.select_one("#try-again")
     assert page.select_one("textarea[name=reason]").text == "Please stop now"
     assert _complaint(app, reference).stage != "closed"
@@ -343,3 +330,48 @@ def test_help_is_limited_per_address(app, attempts):
         codes.append(response.status_code)
     assert 429 in codes
     assert _count(app, HelpRequest) <= 5
+
+
+def _staff_moves_first_once(app, reference: str):
+    """Make a staff move land between this request's read and its write, once."""
+    engine = app.extensions["database"][0]
+    session_class = app.extensions["database"][1]
+    raced = []
+
+    def listener(session, _context, _instances):
+        if not raced:
+            raced.append(True)
+            with engine.begin() as other:
+                other.execute(
+                    text("UPDATE complaint SET version = version + 1 WHERE reference = :r"),
+                    {"r": reference},
+                )
+
+    event.listen(session_class, "before_flush", listener)
+    return lambda: event.remove(session_class, "before_flush", listener)
+
+
+def test_any_conflict_on_a_public_page_is_a_kind_try_again(app):
+    phone, done, _ = _send(app)
+    reference = done.select_one("#reference").text.strip()
+    status = phone.get("/progress")
+    stop = _staff_moves_first_once(app, reference)
+    try:
+        page = phone.submit(status, selector="form[action='/progress/new-link']", expect=409)
+    finally:
+        stop()
+    assert page.h1 == "Please try again"
+    assert page.select_one("a.button")["href"] == "/progress"
+    assert _complaint(app, reference).status_link_version == 1, "nothing was saved"
+
+
+def test_worrying_words_are_flagged_even_when_a_staff_move_lands_first(app):
+    phone, done, _ = _send(app)
+    reference = done.select_one("#reference").text.strip()
+    stop_page = phone.get("/progress/word/help")
+    stop = _staff_moves_first_once(app, reference)
+    try:
+        phone.submit(stop_page, {"how_to_reach": "my dad hits me"}, selector="main form")
+    finally:
+        stop()
+    assert _complaint(app, reference).urgent

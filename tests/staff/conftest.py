@@ -100,3 +100,17 @@ def do(person: PageClient, reference: str, action: str, expect: int = 200, **fie
         return person.submit(case, selector=f"form[action='{url}']", expect=expect)
     page = person.get(url)
     return person.submit(page, fields, selector="form.staff-form", expect=expect)
+
+
+def respond_at_stage_one(app, manager: PageClient, reference: str) -> None:
+    """Take a new complaint to a Stage 1 answer, so the complainant can ask for Stage 2."""
+    do(manager, reference, "accept_statutory")
+    do(manager, reference, "acknowledge")
+    complaint = load(app, reference)
+    do(
+        manager,
+        reference,
+        "record_response",
+        finding="Visits were cancelled too often.",
+        **{f"outcome-{p.id}": "not_upheld" for p in complaint.points},
+    )

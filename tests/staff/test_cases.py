@@ -13,7 +13,7 @@ from portal.services import casework, complaints
 from portal.stages import Action
 from tests.pages import PageClient
 from tests.portal.journey import PARENT, open_link
-from tests.staff.conftest import do, load, sign_in
+from tests.staff.conftest import do, load, respond_at_stage_one, sign_in
 
 
 def _status_page(app, reference: str) -> PageClient:
@@ -100,7 +100,7 @@ def test_stage_one_from_triage_to_a_response_the_complainant_can_read(app, manag
 
 def test_the_complainant_asks_for_stage_two_from_the_status_page(app, manager, new_complaint):
     reference = new_complaint()
-    _respond_at_stage_one(app, manager, reference)
+    respond_at_stage_one(app, manager, reference)
     status = _status_page(app, reference)
     page = status.get("/progress")
     assert "Ask by" in page.select_one("#still-not-happy").text
@@ -117,7 +117,7 @@ def test_the_complainant_asks_for_stage_two_from_the_status_page(app, manager, n
 
 def test_a_late_request_is_marked_for_discretion_and_never_refused(app, manager, new_complaint):
     reference = new_complaint()
-    _respond_at_stage_one(app, manager, reference)
+    respond_at_stage_one(app, manager, reference)
     with time_machine.travel(datetime.now(UTC) + timedelta(days=60)):
         status = _status_page(app, reference)
         page = status.get("/progress")
@@ -245,19 +245,6 @@ def test_views_and_changes_are_audited_and_managers_can_read_the_trail(
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()
         assert "audit_trail_viewed" in actions
-
-
-def _respond_at_stage_one(app, manager, reference: str) -> None:
-    do(manager, reference, "accept_statutory")
-    do(manager, reference, "acknowledge")
-    complaint = load(app, reference)
-    do(
-        manager,
-        reference,
-        "record_response",
-        finding="Visits were cancelled too often.",
-        **{f"outcome-{p.id}": "not_upheld" for p in complaint.points},
-    )
 
 
 def test_a_reference_search_finds_closed_cases_however_it_is_typed(app, manager, new_complaint):
