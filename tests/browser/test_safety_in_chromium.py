@@ -29,6 +29,7 @@ def _write_something(page: Page, base: str) -> None:
 
 def test_pressing_shift_three_times_leaves_and_back_shows_nothing(phone: Page, live_server):
     _write_something(phone, live_server)
+    phone.wait_for_load_state("load")  # the deferred script listens for Shift from then on
     for _ in range(3):
         phone.keyboard.press("Shift")
     expect(phone).to_have_url(re.compile("favicon.svg$"))
