@@ -111,6 +111,9 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "SIGNPOST_COURT": os.environ.get("SIGNPOST_COURT", ""),
         "SIGNPOST_CHILD_PROTECTION": os.environ.get("SIGNPOST_CHILD_PROTECTION", ""),
         "COUNCIL_OUT_OF_HOURS_PHONE": os.environ.get("COUNCIL_OUT_OF_HOURS_PHONE", ""),
+        # The council's children's services "front door" (MASH): adults worried about a child
+        # are told to call it. The local example is made up; production must set it.
+        "CHILDRENS_SERVICES_PHONE": local_default("CHILDRENS_SERVICES_PHONE", "0300 123 4999"),
         # Urgent alerts go to the duty team; links in them point at the staff area.
         "DUTY_TEAM_EMAIL": local_default("DUTY_TEAM_EMAIL", "duty-team@council.example"),
         # Empty: the staff area is at PUBLIC_BASE_URL (portal/links.py).
@@ -177,6 +180,7 @@ PRODUCTION_CHECKS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("DATABASE_URL", lambda v: _filled(v) and not v.startswith("sqlite"), "PostgreSQL, not SQLite"),
     ("DUTY_TEAM_EMAIL", _real_address, "a real address: urgent alerts go there"),
     ("COUNCIL_OUT_OF_HOURS_PHONE", _filled, "shown with 999 and Childline"),
+    ("CHILDRENS_SERVICES_PHONE", _filled, "adults worried about a child are told to call it"),
     ("COUNCIL_COMPLAINTS_PHONE", _filled, "shown to people who need help"),
     ("COUNCIL_COMPLAINTS_EMAIL", _real_address, "shown to people who need help"),
     ("ADVOCACY_SERVICE_CONTACT", _filled, "every young person is offered an advocate"),

@@ -45,7 +45,8 @@ def _safety_help_once() -> dict[str, bool]:
     """Show the gentle safety help on the one page that follows a worrying answer."""
     if not has_request_context() or request.endpoint == "static":
         return {}
-    return {"show_safety_help": bool(session.pop("safety_help", False))}
+    shown = session.pop("safety_help", False)
+    return {"show_safety_help": shown if shown in ("adult", "child") else bool(shown)}
 
 
 def current_locale() -> str:

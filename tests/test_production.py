@@ -23,6 +23,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql+psycopg://speakup@db.internal/speakup",
     "DUTY_TEAM_EMAIL": "duty.team@somewhere-council.gov.uk",
     "COUNCIL_OUT_OF_HOURS_PHONE": "0300 555 0199",
+    "CHILDRENS_SERVICES_PHONE": "0300 555 0111",
     "COUNCIL_COMPLAINTS_PHONE": "0300 555 0100",
     "COUNCIL_COMPLAINTS_EMAIL": "complaints@somewhere-council.gov.uk",
     "ADVOCACY_SERVICE_CONTACT": "0808 555 0123",

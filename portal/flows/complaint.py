@@ -233,7 +233,11 @@ TOPICS = Step(
         ),
         Choice(
             "not_safe",
-            {SELF: _l("I do not feel safe"), OTHER: _l("They are not safe now")},
+            {
+                SELF: _l("I do not feel safe"),
+                HELPER: _l("They are not safe now"),
+                OTHER: _l("I'm worried a child is being harmed"),
+            },
             icon="alert",
         ),
         Choice("other", _l("Something else"), icon="other"),

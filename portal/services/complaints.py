@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -192,13 +193,15 @@ def closed_utc(complaint: Complaint) -> datetime | None:
     return ended[-1] if ended else None
 
 
-def withdraw(complaint: Complaint, reason: str | None = None) -> None:
+def withdraw(complaint: Complaint, reason: str | None = None, risks: Iterable[str] = ()) -> None:
     """Record that the person withdrew their complaint from their status page.
 
     Anyone holding the link could press the button, so staff are shown the withdrawal on the
     tracker and check with the complainant before they let it rest.
     """
+    safety.flag_urgent(complaint, list(risks))  # with the words, in the same transaction
     if complaint.stage == Stage.CLOSED:
+        db.session.commit()
         return
     try:
         complaint.withdrawal_to_check = True
@@ -222,11 +225,13 @@ def withdrawal_checked(complaint: Complaint, by: str) -> None:
     db.session.commit()
 
 
-def still_not_happy(complaint: Complaint, words: str | None) -> bool:
+def still_not_happy(complaint: Complaint, words: str | None, risks: Iterable[str] = ()) -> bool:
     """Ask for the next stage from the status page; late requests go to a manager to decide."""
+    safety.flag_urgent(complaint, list(risks))  # with the words, in the same transaction
     state = casework.state_of(complaint)
     action = state.next_action
     if action is None or not casework.can(complaint, action, casework.COMPLAINANT, state):
+        db.session.commit()
         return False
     try:
         casework.advance(complaint, action, casework.COMPLAINANT, None, {"words": words or ""})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,8 +37,13 @@ def load(key: str | None) -> Saved:
     return Saved(dict(draft.answers))
 
 
-def save_answer(key: str | None, journey: str, step_id: str, value: Any) -> str:
-    """Save one answer, starting a new draft when needed; return the draft's key."""
+def save_answer(
+    key: str | None, journey: str, step_id: str, value: Any, risks: Iterable[str] = ()
+) -> str:
+    """Save one answer (and any safety risks in it), starting a new draft when needed.
+
+    Returns the draft's key. The risks are stored in the same transaction as the words.
+    """
     draft = _find(key)
     if draft is None or draft.submitted_utc is not None or draft.journey != journey:
         draft = Draft(
@@ -47,6 +53,8 @@ def save_answer(key: str | None, journey: str, step_id: str, value: Any) -> str:
     # Assign a new dict so SQLAlchemy sees the change to the JSON column.
     draft.answers = {**draft.answers, step_id: value}
     draft.updated_utc = now_utc()
+    if risks:
+        draft.urgent_reasons = sorted(set(draft.urgent_reasons or []) | set(risks))
     db.session.commit()
     return draft.key
 

@@ -10,6 +10,7 @@ every browser holding one; bumping the secret-word version makes every browser p
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +25,7 @@ from portal.extensions import db
 from portal.links import staff_url
 from portal.models import Complaint, Event, OutboxMessage
 from portal.notifications import secret_word_help_alert
+from portal.services import safety
 from portal.services.complaints import closed_utc
 from portal.services.staff import audit
 from portal.types import EventType
@@ -239,9 +241,12 @@ def clear_word(complaint: Complaint, by: str, how_checked: str) -> None:
     db.session.commit()
 
 
-def ask_for_word_help(complaint: Complaint, how_to_reach: str | None) -> None:
+def ask_for_word_help(
+    complaint: Complaint, how_to_reach: str | None, risks: Iterable[str] = ()
+) -> None:
     """Someone cannot give the secret word: tell the complaints team, who check who it is."""
     now = now_utc()
+    safety.flag_urgent(complaint, list(risks), at=now)
     complaint.events.append(
         Event(
             type=EventType.SECRET_WORD_HELP_REQUESTED,

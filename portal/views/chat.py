@@ -126,7 +126,10 @@ def step(step_id: str):
         if form.validate():
             value = stored_value(current, form)
             visit.session_id()
-            session["draft"] = drafts.save_answer(key, journey.id, step_id, value)
+            session["draft"] = drafts.save_answer(
+                key, journey.id, step_id, value, visit.pending_risks()
+            )
+            visit.risks_saved()
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
     else:

@@ -185,7 +185,8 @@ def withdraw(complaint):
     code, try_again = 200, False
     if form.validate_on_submit():
         try:
-            complaints.withdraw(complaint, form.reason.data)
+            complaints.withdraw(complaint, form.reason.data, visit.pending_risks())
+            visit.risks_saved()
             return redirect(url_for("status.progress"), code=303)
         except casework.Conflict:  # a staff move landed first: say so, keep what was typed
             complaints.refresh(complaint)
@@ -210,7 +211,8 @@ def still_not_happy(complaint):
     if not form.validate_on_submit():
         return _status_page(complaint, code=400, still_form=form)
     try:
-        asked = complaints.still_not_happy(complaint, form.words.data)
+        asked = complaints.still_not_happy(complaint, form.words.data, visit.pending_risks())
+        visit.risks_saved()
     except casework.Conflict:
         complaints.refresh(complaint)
         return _status_page(complaint, code=409, still_form=form, try_again=True)
@@ -275,6 +277,9 @@ def word_help():
         return _refused(access)
     form = WordHelpForm()
     if form.validate_on_submit():
-        status_links.ask_for_word_help(access.complaint, form.how_to_reach.data)
+        status_links.ask_for_word_help(
+            access.complaint, form.how_to_reach.data, visit.pending_risks()
+        )
+        visit.risks_saved()
         return render_template("status/word_help_sent.html")
     return render_template("status/word_help.html", form=form), (400 if form.errors else 200)

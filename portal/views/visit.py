@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request, session
 
-from portal.services import public_sessions, safety, status_links
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS
+from portal.services import drafts, public_sessions, safety, status_links
 from portal.services.status_links import Access
+from portal.types import Voice
 
 bp = Blueprint("visit", __name__)
 
@@ -79,12 +81,32 @@ def report_risks(risks: tuple[str, ...]) -> None:
     """Note words about harm typed in any public form; acted on once the view has run."""
     found = g.setdefault("risks", set())
     found.update(risks)
-    session["safety_help"] = True
+    session["safety_help"] = "adult" if _voice_here() == Voice.OTHER else "child"
+
+
+def _voice_here() -> str:
+    """Whose words these are: the complaint's, or the draft's so far (adults get adult help)."""
+    access = current_access()
+    if access.complaint is not None:
+        return access.complaint.voice
+    journey = JOURNEYS[DEFAULT_JOURNEY]
+    return journey.state(drafts.load(session.get("draft")).answers).voice
+
+
+def pending_risks() -> tuple[str, ...]:
+    """Risks typed in this request, for the service that stores the words to flag with them."""
+    return tuple(sorted(g.get("risks", ())))
+
+
+def risks_saved() -> None:
+    """The service stored the risks with the words, in one transaction: nothing left to do."""
+    g.pop("risks", None)
 
 
 @bp.after_app_request
 def act_on_risks(response: Response) -> Response:
-    """Flag the draft and the complaint this browser holds, and alert the duty team."""
+    """The safety net: risks no service stored (a conflict, or a form that forgot) are flagged
+    on the draft and the complaint this browser holds, and the duty team is alerted."""
     risks = sorted(g.pop("risks", set()))
     if risks:
         access = current_access()

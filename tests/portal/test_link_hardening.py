@@ -371,7 +371,29 @@ def test_worrying_words_are_flagged_even_when_a_staff_move_lands_first(app):
     stop_page = phone.get("/progress/word/help")
     stop = _staff_moves_first_once(app, reference)
     try:
-        phone.submit(stop_page, {"how_to_reach": "my dad hits me"}, selector="main form")
+        page = phone.submit(
+            stop_page, {"how_to_reach": "my dad hits me"}, selector="main form", expect=409
+        )
     finally:
         stop()
-    assert _complaint(app, reference).urgent
+    assert page.h1 == "Please try again"
+    assert page.select_one("textarea[readonly]").text == "my dad hits me", "their words come back"
+    assert _complaint(app, reference).urgent, "the safety net flags what the request could not"
+
+
+def test_words_about_harm_are_stored_with_the_flag_in_one_transaction(app):
+    """The withdraw reason and its urgent flag are written together, or not at all."""
+    phone, done, _ = _send(app)
+    reference = done.select_one("#reference").text.strip()
+    stop = phone.get("/progress/withdraw")
+    phone.submit(stop, {"reason": "my step dad punched me"}, selector="main form")
+    stored = _complaint(app, reference)
+    flagged = [e for e in stored.events if e.type == "flagged_urgent"]
+    withdrawn = [e for e in stored.events if e.type == "complaint_withdrawn"]
+    assert stored.urgent and flagged and withdrawn
+    assert flagged[-1].id < withdrawn[-1].id, "flagged as the words were stored, not after"
+    with app.app_context():
+        alerts = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.complaint_id == stored.id)
+        ).all()
+    assert len(alerts) == 1, "one alert for one answer"

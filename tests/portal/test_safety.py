@@ -296,3 +296,42 @@ def test_nothing_is_pre_ticked_on_any_step(pages):
         page = pages.submit(page, {"answer": answers[step]})
         seen += 1
     assert seen >= 15
+
+
+def test_an_adult_with_worrying_words_is_told_what_an_adult_should_do(app, pages):
+    from tests.portal.journey import PARENT
+
+    page = _walk_to(pages, "what_happened", PARENT)
+    page = pages.submit(page, {"answer": "She says she is scared to go home tonight"})
+    help_box = page.select_one("#safety-help")
+    assert help_box, "help is shown on the next page"
+    assert "0808 800 5000" in help_box.text, "the NSPCC helpline for adults"
+    assert app.config["CHILDRENS_SERVICES_PHONE"] in help_box.text
+    assert "999" in help_box.text
+    assert "Childline" not in help_box.text, "Childline is for children"
+
+
+def test_a_young_person_with_worrying_words_is_pointed_to_childline(pages):
+    page = _walk_to(pages, "what_happened", YOUNG_PERSON)
+    help_box = pages.submit(page, {"answer": WORRYING}).select_one("#safety-help")
+    assert "0800 1111" in help_box.text and "NSPCC" not in help_box.text
+
+
+def test_an_adult_worried_a_child_is_being_harmed_gets_help_and_a_flag(app, pages):
+    from tests.portal.journey import PARENT
+
+    answers = {**PARENT, "topics": ["not_safe"], "signpost": "send_anyway"}
+    page = _walk_to(pages, "topics", answers)
+    choice = page.select_one("input[name=answer][value=not_safe]")
+    label = page.select_one(f"label[for={choice['id']}]").get_text(" ", strip=True)
+    assert "I'm worried a child is being harmed" in label
+    signpost = pages.submit(page, {"answer": ["not_safe"]})
+    assert signpost.path == "/chat/signpost", "it leads straight to the help"
+    danger = signpost.select_one("#danger-help")
+    assert "0808 800 5000" in danger.text and app.config["CHILDRENS_SERVICES_PHONE"] in danger.text
+    assert "Childline" not in danger.text
+    done = send_complaint(PageClient(app.test_client()), answers)
+    reference = done.select_one("#reference").text.strip()
+    with app.app_context():
+        complaint = complaints.by_reference(reference)
+        assert complaint.urgent and "said_not_safe" in complaint.urgent_reasons
