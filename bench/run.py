@@ -1,7 +1,8 @@
 """Speak Up benchmarks: `make bench`. Figures, not pass/fail tests; quote them in notes.
 
-Measures the safety matcher (run on every free-text save) and the journey's pages through the
-WSGI app on a throwaway SQLite database.
+Measures the safety matcher (run on every free-text save), its recall and false alarms on the
+labelled evaluation set (tests/safety/evaluation/), and the journey's pages through the WSGI app
+on a throwaway SQLite database.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import string
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from portal import create_app
 from portal.migrate import upgrade
-from portal.safety.matcher import matching_lists, phrase_lists
+from portal.safety import evaluation, matcher
+from portal.safety.matcher import matching_lists
+
+EVALUATION = Path(__file__).resolve().parent.parent / "tests" / "safety" / "evaluation"
 
 
 def _timed(label: str, fn: Callable[[], object], repeat: int) -> None:
@@ -30,7 +35,11 @@ def _timed(label: str, fn: Callable[[], object], repeat: int) -> None:
 
 
 def bench_matcher() -> None:
-    phrase_lists()
+    start = time.perf_counter()
+    matcher.compiled()
+    print(
+        f"{'matcher: read and compile the lists (once)':<48} {time.perf_counter() - start:7.2f} s"
+    )
     rng = random.Random(2026)  # noqa: S311 - test data, not secrets
     calm = "My social worker keeps cancelling our visits and nobody listens to me. "
     everyday = (calm * 80)[:5000]
@@ -45,6 +54,24 @@ def bench_matcher() -> None:
         lambda: matching_lists(" ".join(rng.choice(vocab) for _ in range(800))[:5000]),
         30,
     )
+    _timed(
+        "matcher: 5,000 characters never seen before",
+        lambda: matching_lists(" ".join(_new_word(rng) for _ in range(800))[:5000]),
+        20,
+    )
+
+
+def _new_word(rng: random.Random) -> str:
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
+
+
+def bench_safety_evaluation() -> None:
+    """Recall and false alarms on the labelled set, by part, language and concept."""
+    results = evaluation.score(evaluation.load(EVALUATION), matching_lists)
+    print("safety words: recall (flag raised) and false alarms on tests/safety/evaluation/")
+    print("  (heldout was written before the lists and never used to tune them)")
+    for line in evaluation.report(results):
+        print(line)
 
 
 def bench_pages() -> None:
@@ -112,5 +139,6 @@ def bench_tracker(count: int = 100_000) -> None:
 if __name__ == "__main__":
     print("Speak Up benchmarks (one process, in-process WSGI client, SQLite)")
     bench_matcher()
+    bench_safety_evaluation()
     bench_pages()
     bench_tracker()

@@ -113,6 +113,11 @@ class Complaint(Base):
     urgent: Mapped[bool] = mapped_column(default=False, index=True)
     # Which safety lists matched, or "asked_for_help": never a copy of what was written.
     urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The current urgent flag: when it was raised, and who on the duty team saw it and when.
+    # A new risk raises it again and clears "seen"; each flag's history is in its events.
+    urgent_since_utc: Mapped[datetime | None] = mapped_column(index=True)
+    urgent_seen_by: Mapped[str | None] = mapped_column(String(254))
+    urgent_seen_utc: Mapped[datetime | None]
     legal_hold: Mapped[bool] = mapped_column(default=False)
     anonymised_utc: Mapped[datetime | None]
 

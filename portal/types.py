@@ -24,6 +24,10 @@ class EventType(StrEnum):
     SECRET_WORD_HELP_REQUESTED = "secret_word_help_requested"  # noqa: S105
     SECRET_WORD_CLEARED = "secret_word_cleared"  # noqa: S105
     WITHDRAWAL_CHECKED = "withdrawal_checked"
+    # The duty team's handling of an urgent flag (portal/services/safety.py), staff only
+    URGENT_SEEN = "urgent_seen"
+    URGENT_ACTION_RECORDED = "urgent_action_recorded"
+    URGENT_CLEARED = "urgent_cleared"
     # Staff casework (portal/stages.py): one event per kind of move
     ACCEPTED_STATUTORY = "accepted_statutory"
     MOVED_TO_CORPORATE = "moved_to_corporate"

@@ -9,6 +9,7 @@ from staff import (
     auth,
     cli,
     link_views,  # noqa: F401 - registers the private-link help routes on views.bp
+    urgent_views,  # noqa: F401 - registers the duty team's urgent-flag routes on views.bp
     views,
 )
 

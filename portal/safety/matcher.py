@@ -1,137 +1,426 @@
-"""Notice words about harm, self-harm or danger in free text, forgiving spelling and spacing.
+"""Notice what a child means about harm, in any form of the words, forgiving how they typed it.
 
 A safety net only: a person reads every complaint. It errs on the side of noticing, and it
-reports which lists matched, never the words themselves.
+reports which concepts matched, never the words themselves.
+
+The lists (`phrases/<language>.toml`) are written as concepts: groups of words ("hit": punch,
+kick, slap...) and patterns over them ("{hit} {me}", "{get} {hit_done}"), in the small language
+described in `rules.py`. Every word counts in every form it takes: inflections and mutations
+come from `forms/<language>.txt` (generated from simplemma's word lists by
+`python -m portal.safety.build_forms`), from English and Welsh rules, and for Arabic from taking
+off the articles and pronouns stuck to a word. Typed words are matched after folding case,
+accents, look-alike digits and symbols and stretched letters, with doubled letters and one
+slip of the keyboard forgiven, unless the typed word is a real word (`forms/known_*.txt`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
+
+from portal.safety import rules
+from portal.safety.wordforms import (
+    arabic_stems,
+    english_forms,
+    fold,
+    is_arabic,
+    is_latin,
+    skeleton,
+    tokenise,
+    unleet,
+    welsh_mutations,
+)
 
 PHRASES = Path(__file__).parent / "phrases"
-LISTS = ("harm_from_others", "self_harm", "immediate_danger")
-
-# Letters that do not decompose under NFKD, and look-alike digits children use.
-_FOLD = str.maketrans(
-    {
-        "ł": "l",
-        "ø": "o",
-        "đ": "d",
-        "ß": "ss",
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "@": "a",
-        "$": "s",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ة": "ه",
-        "ى": "ي",
-    }
+FORMS = Path(__file__).parent / "forms"
+LISTS = (
+    "harm_from_others",
+    "sexual_harm",
+    "criminal_exploitation",
+    "self_harm",
+    "immediate_danger",
+    "neglect",
 )
-_APOSTROPHES = re.compile(r"['’‘`]")
-_NOT_WORD = re.compile(r"[^\w]+")
-_REPEATS = re.compile(r"(.)\1{2,}")
+CALM = "calm"
+
+# Words so common that a pattern is never looked up by them (it is looked up by a rarer word).
+_COMMON_WORDS = (
+    "me my i to a the in on at is was and of it he she they him her them us we you do dont not "
+    "no be am are im get got for with this that so mnie mi sie nie w z na jest fi yn fy y yr ac "
+    "ddim dim mae ni ال ني ه ها هم نا ما في من على لا"
+)
+COMMON = frozenset(_COMMON_WORDS.split())
+FUZZY_SHORTEST = 4  # shorter words must be typed right (after folding and doubled letters)
+SPLIT_SHORTEST = 5  # "killmyself", "hitme": words typed without spaces
 
 
 def normalise(text: str) -> list[str]:
-    """Return the words of a text: lower case, no accents or marks, no repeated letters."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = _APOSTROPHES.sub("", text.translate(_FOLD))
-    text = _REPEATS.sub(r"\1\1", text)  # "hurrrrts" -> "hurrts"
-    return [word for word in _NOT_WORD.sub(" ", text).split() if word]
+    """Return the words of a text: lower case, no accents or marks, no stretched letters."""
+    return [unleet(word)[0] for sentence in tokenise(text) for word in sentence]
 
 
 @lru_cache(maxsize=1)
-def phrase_lists() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Load every language's lists, merged by list name, each phrase as normalised words."""
-    merged: dict[str, set[tuple[str, ...]]] = {name: set() for name in LISTS}
-    for path in sorted(PHRASES.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for name in LISTS:
-            for phrase in data.get(name, []):
-                words = tuple(normalise(phrase))
-                if words:
-                    merged[name].add(words)
-    return {name: tuple(sorted(phrases)) for name, phrases in merged.items()}
+def _files() -> dict[str, dict]:
+    return {
+        path.stem: tomllib.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(PHRASES.glob("*.toml"))
+    }
 
 
-def _allowed_typos(word: str) -> int:
-    return 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
+@lru_cache(maxsize=1)
+def phrase_lists() -> dict[str, tuple[str, ...]]:
+    """Every concept's patterns, from every language file, as "language: pattern"."""
+    return {
+        name: tuple(
+            f"{language}: {pattern}"
+            for language, data in _files().items()
+            for pattern in data.get("phrases", {}).get(name, [])
+        )
+        for name in (*LISTS, CALM)
+    }
 
 
-@lru_cache(maxsize=65536)
-def _word_matches(typed: str, wanted: str) -> bool:
-    # Cached: real answers repeat their words, and phrases share theirs.
-    if typed == wanted:
-        return True
-    if len(wanted) >= 3 and typed.startswith(wanted) and len(typed) - len(wanted) <= 3:
-        return True  # hit -> hits, hitting; abuse -> abused
-    allowed = _allowed_typos(wanted)
-    return allowed > 0 and Levenshtein.distance(typed, wanted, score_cutoff=allowed) <= allowed
+def read_forms(path: Path) -> dict[str, set[str]]:
+    """A generated forms file: one line per list word, "word<TAB>form form form"."""
+    forms: dict[str, set[str]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, _, rest = line.partition("\t")
+                forms[word] = set(rest.split())
+    return forms
 
 
-def _positions(words: list[str]) -> dict[str, list[int]]:
-    """Index a text's words once, so each phrase only visits places it could start."""
-    index: dict[str, list[int]] = {}
-    for position, word in enumerate(words):
-        index.setdefault(word, []).append(position)
-    return index
+@lru_cache(maxsize=4)
+def generated_forms(language: str) -> dict[str, set[str]]:
+    return read_forms(FORMS / f"{language}.txt")
 
 
-class _Text:
-    """A text's words, indexed once, with where each phrase's first word could start."""
+@lru_cache(maxsize=8)
+def known_words(language: str) -> frozenset[str]:
+    """Real words near a list word of this language: never read as a typo of it."""
+    path = FORMS / f"known_{language}.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
-    def __init__(self, text: str) -> None:
-        self.words = normalise(text)
-        self.squashed = "".join(self.words)
-        self._index: dict[str, list[int]] = {}
-        for position, word in enumerate(self.words):
-            self._index.setdefault(word, []).append(position)
-        self._starts: dict[str, list[int]] = {}
 
-    def starts(self, first: str) -> list[int]:
-        if first not in self._starts:
-            self._starts[first] = [
-                p for word, ps in self._index.items() if _word_matches(word, first) for p in ps
-            ]
-        return self._starts[first]
+@lru_cache(maxsize=16384)
+def word_forms(language: str, word: str) -> frozenset[str]:
+    """Every form of a list word (already folded) in its language (the generated forms are)."""
+    forms = {word} | generated_forms(language).get(word, set())
+    if language == "en":
+        forms |= english_forms(word)
+    elif language == "cy":
+        forms |= _welsh_verb_forms(word)
+        forms = {mutated for form in forms for mutated in welsh_mutations(form)}
+    return frozenset(forms)
 
-    def has(self, phrase: tuple[str, ...]) -> bool:
-        words, size = self.words, len(phrase)
-        return any(
-            start + size <= len(words)
-            and all(_word_matches(words[start + k], phrase[k]) for k in range(1, size))
-            for start in self.starts(phrase[0])
+
+def _welsh_verb_forms(word: str) -> set[str]:
+    """Past and present endings of Welsh verbs, for words the generated forms do not know."""
+    if not word.endswith(("io", "o", "u")) or len(word) < 4:
+        return set()
+    stem = word[:-1]
+    return {stem + ending for ending in ("odd", "ais", "aist", "wyd", "a", "ith", "iff", "on")}
+
+
+@dataclass
+class Vocabulary:
+    """Every atom (a set of word forms) the patterns use, indexed by form."""
+
+    forms: list[frozenset[str]] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    keys: dict[tuple, int] = field(default_factory=dict)
+    index: dict[str, set[int]] = field(default_factory=dict)
+    skeletons: dict[str, set[int]] = field(default_factory=dict)
+    prefixes: list[tuple[str, int]] = field(default_factory=list)
+    deletions: dict[str, set[str]] = field(default_factory=dict)
+    by_prefix: dict[str, set[int]] = field(default_factory=dict)
+    prefix_sizes: list[int] = field(default_factory=list)
+    prefix_starts: set[str] = field(default_factory=set)
+
+    def atom(self, key: tuple, forms: set[str], prefix: str = "") -> int:
+        if key in self.keys:
+            return self.keys[key]
+        number = len(self.forms)
+        self.keys[key] = number
+        self.forms.append(frozenset(forms))
+        self.language.append(key[1] if key[0] in ("word", "group", "alt") else "")
+        for form in forms:
+            self.index.setdefault(form, set()).add(number)
+            if is_latin(form) and len(form) >= 3:
+                self.skeletons.setdefault(skeleton(form), set()).add(number)
+        if prefix:
+            self.prefixes.append((prefix, number))
+        return number
+
+    def build_indexes(self) -> None:
+        """Index prefixes by length, and every Latin form by itself less one letter (typos)."""
+        for prefix, atom in self.prefixes:
+            self.by_prefix.setdefault(prefix, set()).add(atom)
+        self.prefix_sizes = sorted({len(prefix) for prefix in self.by_prefix})
+        self.prefix_starts = {prefix[:2] for prefix in self.by_prefix}
+        for form in self.index:
+            if is_latin(form) and len(form) >= FUZZY_SHORTEST and "*" not in form:
+                for variant in _deletions(form):
+                    self.deletions.setdefault(variant, set()).add(form)
+
+    def fuzzy(self, word: str) -> set[str]:
+        get = self.deletions.get
+        near = [form for variant in _deletions(word) for form in get(variant, ())]
+        return {form for form in near if OSA.distance(word, form, score_cutoff=1) <= 1}
+
+    def unless_known(self, word: str, atoms: set[int] | frozenset[int]) -> set[int]:
+        """Drop the atoms of languages in which the typed word is a real word, not a typo."""
+        return {a for a in atoms if word not in known_words(self.language[a])}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+_GROUP = re.compile(r"^\{(?:(\w+):)?(\w+)\}$")
+
+
+class Matcher:
+    """The compiled lists: patterns by concept, and how each typed word maps to atoms."""
+
+    def __init__(self, files: dict[str, dict]) -> None:
+        self.files = files
+        self.vocabulary = Vocabulary()
+        self._groups: dict[tuple[str, str], rules.Slot] = {}
+        self.rules: dict[str, list[rules.Rule]] = {name: [] for name in (*LISTS, CALM)}
+        for language, data in files.items():
+            for name, patterns in data.get("phrases", {}).items():
+                if name not in self.rules:
+                    raise ValueError(f"{language}: unknown concept {name!r}")
+                for pattern in patterns:
+                    self.rules[name].append(
+                        rules.parse(pattern, name, language, self.slot, self._is_common)
+                    )
+        self.vocabulary.build_indexes()
+        for language in {lang for lang in self.vocabulary.language if lang}:
+            known_words(language)  # read now, not on the first answer
+        self.by_anchor: dict[str, dict[int, list[rules.Rule]]] = {
+            name: _by_anchor(found) for name, found in self.rules.items()
+        }
+        self._cache: dict[str, tuple[frozenset[int], ...]] = {}
+
+    # Compiling the lists -------------------------------------------------------------------
+
+    def _is_common(self, atom: int) -> bool:
+        return bool(self.vocabulary.forms[atom] & COMMON)
+
+    def slot(self, language: str, word: str) -> rules.Slot:
+        group = _GROUP.match(word)
+        if group:
+            return self._group(group.group(1) or language, group.group(2))
+        if "|" in word:
+            return self._merge(
+                ("alt", language, word), [self.slot(language, w) for w in word.split("|")]
+            )
+        if word.endswith("*"):
+            prefix = fold(word[:-1])
+            return rules.Slot(self.vocabulary.atom(("prefix", prefix), set(), prefix=prefix))
+        return self._literal(language, word)
+
+    def _literal(self, language: str, word: str) -> rules.Slot:
+        exact = word.startswith("=")
+        positions = self._positions(language, word.lstrip("=").replace("_", " "), exact)
+        atoms = tuple(
+            self.vocabulary.atom(("word", language, exact, word, k), forms)
+            for k, forms in enumerate(positions)
+        )
+        if len(atoms) == 1:
+            return rules.Slot(atoms[0])
+        return rules.Slot(None, (atoms,))
+
+    def _positions(self, language: str, text: str, exact: bool) -> list[set[str]]:
+        """The forms of each word a list word turns into (an Arabic word may be several)."""
+        positions: list[set[str]] = []
+        for word in (w for sentence in tokenise(text) for w in sentence):
+            if is_arabic(word):
+                parts = arabic_stems(word, typed=False)
+                positions.extend({word} if exact else set(part) for part in parts)
+            else:
+                positions.append({word} if exact else set(word_forms(language, word)))
+        if not positions:
+            raise ValueError(f"{language}: an empty word in a pattern: {text!r}")
+        return positions
+
+    def _group(self, language: str, name: str) -> rules.Slot:
+        if (language, name) not in self._groups:
+            data = self.files.get(language, {})
+            words = data.get("words", {}).get(name)
+            exact = data.get("exact", {}).get(name)
+            if words is None and exact is None:
+                raise ValueError(f"{language}: no word group {name!r}")
+            members = [w for w in words or []] + ["=" + w for w in exact or []]
+            slots = [self._literal(language, member) for member in members]
+            self._groups[(language, name)] = self._merge(("group", language, name), slots)
+        return self._groups[(language, name)]
+
+    def _merge(self, key: tuple, slots: list[rules.Slot]) -> rules.Slot:
+        singles = [s.atom for s in slots if s.atom is not None]
+        forms = set().union(*(self.vocabulary.forms[a] for a in singles)) if singles else set()
+        prefixes = [p for p, a in self.vocabulary.prefixes if a in singles]
+        known = key in self.vocabulary.keys
+        atom = self.vocabulary.atom(key, forms)
+        if not known:
+            self.vocabulary.prefixes.extend((prefix, atom) for prefix in prefixes)
+        phrases = tuple(p for s in slots for p in s.phrases)
+        return rules.Slot(atom if singles else None, phrases)
+
+    # Reading a text ------------------------------------------------------------------------
+
+    def analyse(self, word: str) -> tuple[frozenset[int], ...]:
+        """The atoms a typed word stands for, as one or more positions."""
+        if word not in self._cache:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[word] = self._analyse(word)
+        return self._cache[word]
+
+    def _analyse(self, word: str) -> tuple[frozenset[int], ...]:
+        if is_arabic(word):
+            return tuple(self._lookup(set(part)) for part in arabic_stems(word))
+        variants = unleet(word)
+        found = self._spelt(variants)
+        if not found and is_latin(variants[0]) and len(word) >= SPLIT_SHORTEST:
+            split = self._split(variants[0])
+            if split:
+                return split
+        prefixed = set().union(*(self._prefixed(v) for v in variants))
+        if found or prefixed:
+            return (frozenset(found | prefixed),)
+        return (self._censored(word) if "*" in word else self._fuzzy(variants[0]),)
+
+    def _lookup(self, forms: set[str]) -> frozenset[int]:
+        index = self.vocabulary.index
+        return frozenset(atom for form in forms for atom in index.get(form, ()))
+
+    def _spelt(self, variants: list[str]) -> set[int]:
+        """Atoms of a word as typed, or with its doubled letters made single ("hitts")."""
+        found = set(self._lookup(set(variants)))
+        spelt_in = {self.vocabulary.language[a] for a in found}  # a real list word there
+        for variant in variants:
+            near = self.vocabulary.skeletons.get(skeleton(variant), set())
+            if variant.endswith("in") and len(variant) > 4:  # "hittin", "cuttin"
+                near = near | self._lookup({variant + "g"})
+            near = {a for a in near if self.vocabulary.language[a] not in spelt_in}
+            found |= self.vocabulary.unless_known(variant, near)
+        return found
+
+    def _prefixed(self, word: str) -> set[int]:
+        vocabulary = self.vocabulary
+        if word[:2] not in vocabulary.prefix_starts:
+            return set()
+        by_prefix = vocabulary.by_prefix
+        return {atom for size in vocabulary.prefix_sizes for atom in by_prefix.get(word[:size], ())}
+
+    def _fuzzy(self, word: str) -> frozenset[int]:
+        if len(word) < FUZZY_SHORTEST or not is_latin(word):
+            return frozenset()
+        return frozenset(
+            self.vocabulary.unless_known(word, self._lookup(self.vocabulary.fuzzy(word)))
         )
 
+    def _censored(self, word: str) -> frozenset[int]:
+        """ "k*ll", "su*cide": a star stands for the letters a child left out."""
+        shape = re.compile("^" + ".{1,2}".join(map(re.escape, word.split("*"))) + "$")
+        return self._lookup({form for form in self.vocabulary.index if shape.match(form)})
 
-def _in_squashed(squashed: str, phrase: tuple[str, ...]) -> bool:
-    """Catch odd spacing: "k i l l my self", "killmyself", with a small typo allowed."""
-    joined = "".join(phrase)
-    if joined in squashed:
-        return True
-    return len(joined) >= 8 and fuzz.partial_ratio(joined, squashed, score_cutoff=90) >= 90
+    def _split(self, word: str) -> tuple[frozenset[int], ...] | None:
+        """A word typed without spaces that spells a whole pattern: "killmyself", "hitme"."""
+        pieces = _segment(word, self.vocabulary.index)
+        if not pieces or len(pieces) < 2:
+            return None
+        positions = [self._lookup({piece}) for piece in pieces]
+        text = rules.Text.build([positions])
+        for name in LISTS:
+            for rule in self._candidates(name, text):
+                if any(_covers_two(m) for m in rules.rule_matches(rule, text)):
+                    return tuple(positions)
+        return None
+
+    def _candidates(self, name: str, text: rules.Text) -> list[rules.Rule]:
+        present = text.where.keys()
+        by_anchor = self.by_anchor[name]
+        found = {id(rule): rule for atom in present & by_anchor.keys() for rule in by_anchor[atom]}
+        return [rule for rule in found.values() if rule.worth_trying(present)]
+
+    def text(self, text: str) -> rules.Text:
+        return rules.Text.build(
+            [
+                [found for word in sentence for found in self.analyse(word)]
+                for sentence in tokenise(text)
+            ]
+        )
+
+    def matches(self, text: str) -> list[tuple[str, str]]:
+        """Every concept that matches, and the first pattern that matched it (for tuning)."""
+        seen = self.text(text)
+        calm = [
+            span
+            for rule in self._candidates(CALM, seen)
+            for found in rules.rule_matches(rule, seen)
+            for span in found
+        ]
+        out = []
+        for name in LISTS:
+            rule = self._first_match(name, seen, calm)
+            if rule:
+                out.append((name, rule.source))
+        return out
+
+    def _first_match(
+        self, name: str, seen: rules.Text, calm: list[rules.Span]
+    ) -> rules.Rule | None:
+        for rule in self._candidates(name, seen):
+            if any(not rules.overlaps(found, calm) for found in rules.rule_matches(rule, seen)):
+                return rule
+        return None
+
+
+def _by_anchor(found: list[rules.Rule]) -> dict[int, list[rules.Rule]]:
+    out: dict[int, list[rules.Rule]] = {}
+    for rule in found:
+        for atom in rule.anchors:
+            out.setdefault(atom, []).append(rule)
+    return out
+
+
+def _covers_two(spans: list[rules.Span]) -> bool:
+    return max(end for _, end in spans) > min(start for start, _ in spans)
+
+
+def _segment(word: str, index: dict[str, set[int]]) -> list[str] | None:
+    """Split a word into the fewest list words that spell it, if there is a way."""
+    best: dict[int, list[str]] = {0: []}
+    for start in range(len(word)):
+        if start not in best:
+            continue
+        for end in range(start + 1, min(len(word), start + 24) + 1):
+            piece = word[start:end]
+            if piece in index and (end not in best or len(best[start]) + 1 < len(best[end])):
+                best[end] = [*best[start], piece]
+    return best.get(len(word))
+
+
+@lru_cache(maxsize=1)
+def compiled() -> Matcher:
+    return Matcher(_files())
 
 
 def matching_lists(text: str | None) -> list[str]:
-    """Return the names of the safety lists that the text matches, in a stable order."""
+    """Return the names of the concepts the text matches, in a stable order."""
     if not text:
         return []
-    seen = _Text(text)
-    found = []
-    for name, phrases in phrase_lists().items():
-        if any(seen.has(p) or _in_squashed(seen.squashed, p) for p in phrases):
-            found.append(name)
-    return found
+    return [name for name, _ in compiled().matches(text)]

@@ -1,11 +1,22 @@
-"""Urgent flags, help requests and alerts to the duty team."""
+"""Urgent flags, help requests and alerts to the duty team, and how the duty team acts on them.
+
+A flag is raised by words about harm (the names of the safety lists, never the words), by
+"I am not safe" in the conversation, or by a help request. A new flag (new reasons, or any
+flag after the last one was seen or cleared) starts again: `urgent_since_utc` is now and
+nobody has seen it, so a fresh risk never hides behind an old acknowledgement. Staff then say
+they have seen it, record what was done and clear it; each is an event and an audit entry,
+committed together, and checked against the version of the case the page showed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.clock import now_utc
@@ -14,11 +25,36 @@ from portal.links import staff_url
 from portal.models import Complaint, Draft, Event, HelpRequest, OutboxMessage
 from portal.notifications import Message, help_request_alert, urgent_complaint_alert
 from portal.safety.matcher import matching_lists
+from portal.services.casework import Conflict
+from portal.services.staff import audit
+from portal.text import plain_text
 from portal.types import EventType
 
 ASKED_FOR_HELP = "asked_for_help"
 SAID_NOT_SAFE = "said_not_safe"
 URGENT_ALERT = "urgent_alert"
+
+# What was found, in plain words for staff (the concept, never what was typed).
+CONCEPTS = {
+    "harm_from_others": "harm from others",
+    "sexual_harm": "sexual harm",
+    "criminal_exploitation": "criminal exploitation",
+    "self_harm": "self-harm",
+    "immediate_danger": "danger now",
+    "neglect": "neglect",
+    SAID_NOT_SAFE: "said they are not safe",
+    ASKED_FOR_HELP: "asked for urgent contact",
+}
+
+# What the duty team did about a flag. "No action needed" must say why.
+NO_ACTION_NEEDED = "no_action_needed"
+URGENT_ACTIONS = {
+    "called_the_child": "Called the young person",
+    "referred_to_mash": "Referred to the MASH",
+    "police_informed": "Told the police",
+    NO_ACTION_NEEDED: "No action needed",
+}
+NOTE_MAX = 2000  # the boxes' maxlength; longer only comes from a hand-made request
 
 
 # Asking again from the same browser within this time adds to the first request's count.
@@ -85,7 +121,7 @@ def request_help(
     if draft is not None:
         draft.urgent_reasons = sorted(set(draft.urgent_reasons) | {ASKED_FOR_HELP})
     if complaint is not None:
-        _mark_complaint_urgent(complaint, [ASKED_FOR_HELP])
+        _mark_complaint_urgent(complaint, [ASKED_FOR_HELP], now)
         complaint.events.append(
             Event(type=EventType.HELP_REQUESTED, at_utc=now, actor="complainant", data={"how": how})
         )
@@ -133,9 +169,27 @@ def _asked_again(request: HelpRequest, how: str, contact: str | None, now: datet
     return request
 
 
-def _mark_complaint_urgent(complaint: Complaint, reasons: list[str]) -> None:
+def _mark_complaint_urgent(complaint: Complaint, reasons: list[str], at: datetime) -> bool:
+    """Flag the complaint; return True if this is a new flag the duty team has not seen.
+
+    Reasons already on an unseen flag need no new alert. New reasons on an unseen flag keep
+    its start, so it keeps its place at the top of the tracker (it has waited that long).
+    Either way the case's version goes up, so a page read before this worry arrived cannot
+    be used to say it was seen, or to clear it.
+    """
+    current = set(complaint.urgent_reasons or []) if complaint.urgent else set()
+    unseen = complaint.urgent and complaint.urgent_seen_utc is None
+    fresh = not unseen or not set(reasons) <= current
     complaint.urgent = True
-    complaint.urgent_reasons = sorted(set(complaint.urgent_reasons or []) | set(reasons))
+    complaint.urgent_reasons = sorted(current | set(reasons))
+    if not unseen:
+        complaint.urgent_since_utc = at
+        complaint.urgent_seen_by = None
+        complaint.urgent_seen_utc = None
+    elif complaint.urgent_since_utc is None:
+        complaint.urgent_since_utc = at
+    flag_modified(complaint, "urgent_reasons")
+    return fresh
 
 
 def urgent_reasons_at_submit(draft: Draft, free_text: list[str], said_not_safe: bool) -> list[str]:
@@ -153,7 +207,7 @@ def flag_urgent(complaint: Complaint, reasons: list[str], at: datetime | None = 
     if not reasons:
         return
     at = at or now_utc()
-    _mark_complaint_urgent(complaint, reasons)
+    fresh = _mark_complaint_urgent(complaint, reasons, at)
     complaint.events.append(
         Event(
             type=EventType.FLAGGED_URGENT,
@@ -162,6 +216,8 @@ def flag_urgent(complaint: Complaint, reasons: list[str], at: datetime | None = 
             data={"reasons": sorted(reasons)},
         )
     )
+    if not fresh:
+        return  # the same worry again, before anyone has seen the first: one alert is enough
     alert = urgent_complaint_alert(staff_url(f"/staff/cases/{complaint.reference}"))
     complaint.outbox.append(
         OutboxMessage(
@@ -212,3 +268,174 @@ def help_requests_for(complaint: Complaint) -> list[HelpRequest]:
             .order_by(HelpRequest.id)
         )
     )
+
+
+# The duty team acts on a flag -------------------------------------------------------------
+
+
+class UrgentRefused(ValueError):
+    """What staff sent cannot be recorded; the message says why, in plain words.
+
+    `field` names the box the message belongs next to, if any.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def concept_words(reasons: Iterable[str]) -> list[str]:
+    """What was found, in plain words (never what was typed)."""
+    return [CONCEPTS.get(r, r.replace("_", " ")) for r in reasons]
+
+
+@dataclass(frozen=True)
+class UrgentFlag:
+    """The complaint's current urgent flag, as the duty team sees it."""
+
+    concepts: list[str]
+    since: datetime | None
+    seen_by: str | None
+    seen_utc: datetime | None
+    actions: list[Event]
+
+    @property
+    def has_action(self) -> bool:
+        return bool(self.actions)
+
+
+def _of_this_flag(event: Event, since: datetime | None) -> bool:
+    raw = event.data.get("since") if isinstance(event.data, dict) else None
+    if since is None or not isinstance(raw, str):
+        return False
+    try:
+        return datetime.fromisoformat(raw) == since
+    except ValueError:
+        return False
+
+
+def urgent_flag(complaint: Complaint) -> UrgentFlag | None:
+    """The current flag, with what has been done about it so far (None if not urgent)."""
+    if not complaint.urgent:
+        return None
+    since = complaint.urgent_since_utc
+    return UrgentFlag(
+        concepts=concept_words(complaint.urgent_reasons or []),
+        since=since,
+        seen_by=complaint.urgent_seen_by,
+        seen_utc=complaint.urgent_seen_utc,
+        actions=[
+            e
+            for e in complaint.events
+            if e.type == EventType.URGENT_ACTION_RECORDED and _of_this_flag(e, since)
+        ],
+    )
+
+
+def _words(value: object, limit: int = NOTE_MAX) -> str:
+    """A staff note as plain text; refused (never cut) when too long or holding a NUL."""
+    typed = value if isinstance(value, str) else ""
+    if "\x00" in typed:
+        raise UrgentRefused("Take out the unusual characters and try again.", "note")
+    if len(typed.replace("\r\n", "\n")) > limit:
+        raise UrgentRefused(f"That is too long. Write at most {limit:,} characters.", "note")
+    return plain_text(typed)
+
+
+def _ready(complaint: Complaint, version: int | None) -> str:
+    """Check the page was up to date and the case is urgent; return the flag's start."""
+    if version is not None and version != complaint.version:
+        raise Conflict
+    if not complaint.urgent:
+        raise UrgentRefused("This case is not flagged urgent now.")
+    since = complaint.urgent_since_utc or now_utc()
+    complaint.urgent_since_utc = since
+    return since.isoformat()
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict from error
+
+
+def _see(complaint: Complaint, by: str, at: datetime, since: str) -> None:
+    complaint.urgent_seen_by = by
+    complaint.urgent_seen_utc = at
+    complaint.events.append(
+        Event(type=EventType.URGENT_SEEN, at_utc=at, actor=by, data={"since": since})
+    )
+    audit(by, "urgent_seen", f"complaint:{complaint.reference}", since=since)
+
+
+def acknowledge(complaint: Complaint, by: str, version: int | None = None) -> None:
+    """Say "I have seen this" for the current flag (once per flag), audited."""
+    since = _ready(complaint, version)
+    if complaint.urgent_seen_utc is not None:
+        return
+    _see(complaint, by, now_utc(), since)
+    _commit()
+
+
+def record_action(
+    complaint: Complaint, by: str, action: str, note: str | None, version: int | None = None
+) -> None:
+    """Record what was done about the current flag (seeing it too, if nobody had), audited.
+
+    "No action needed" needs a reason; the others take an optional note.
+    """
+    since = _ready(complaint, version)
+    if action not in URGENT_ACTIONS:
+        raise UrgentRefused("Choose what was done.", "action")
+    words = _words(note)
+    if action == NO_ACTION_NEEDED and not words:
+        raise UrgentRefused("Write why no action is needed.", "note")
+    at = now_utc()
+    if complaint.urgent_seen_utc is None:
+        _see(complaint, by, at, since)
+    complaint.events.append(
+        Event(
+            type=EventType.URGENT_ACTION_RECORDED,
+            at_utc=at,
+            actor=by,
+            data={"action": action, "since": since},
+            note=words or None,
+        )
+    )
+    audit(by, "urgent_action_recorded", f"complaint:{complaint.reference}", done=action)
+    _commit()
+
+
+def clear_flag(
+    complaint: Complaint, by: str, reason: str | None, version: int | None = None
+) -> None:
+    """Take the urgent flag off, once something was done about it or with a reason, audited.
+
+    The reasons it was raised for stay in the event, and the next risk raises a new flag.
+    """
+    since = _ready(complaint, version)
+    words = _words(reason)
+    flag = urgent_flag(complaint)
+    if not words and not (flag and flag.has_action):
+        raise UrgentRefused(
+            "Record what was done first, or write why the flag can be cleared.", "note"
+        )
+    reasons = list(complaint.urgent_reasons or [])
+    complaint.events.append(
+        Event(
+            type=EventType.URGENT_CLEARED,
+            at_utc=now_utc(),
+            actor=by,
+            data={"reasons": reasons, "since": since},
+            note=words or None,
+        )
+    )
+    complaint.urgent = False
+    complaint.urgent_reasons = []
+    complaint.urgent_since_utc = None
+    complaint.urgent_seen_by = None
+    complaint.urgent_seen_utc = None
+    audit(by, "urgent_cleared", f"complaint:{complaint.reference}", reasons=reasons, since=since)
+    _commit()

@@ -1,19 +1,24 @@
-"""The staff case tracker: one list, urgent and triage first, sorted by the next deadline."""
+"""The staff case tracker: one list, urgent and triage first, sorted by the next deadline.
+
+Urgent cases nobody has seen come first, the longest waiting first; then urgent cases someone
+has seen; then everything else as before (withdrawals to check, triage, the next deadline).
+"""
 
 from __future__ import annotations
 
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.clock import now_utc, today_local
+from portal.clock import LONDON, now_utc, today_local
 from portal.extensions import db
 from portal.models import Complaint, OutboxMessage, StaffUser
 from portal.references import new_reference
+from portal.services.safety import concept_words
 from portal.timescales import deadline_from_receipt, working_days_until
 from portal.types import Role, StaffRole, Stage
 
@@ -70,6 +75,11 @@ class Row:
     assigned_to: str | None
     # Withdrawn from the private link: staff check with the complainant (stays listed till then).
     to_check: bool = False
+    # The current urgent flag: what was found (plain words), since when, and who has seen it.
+    concepts: tuple[str, ...] = ()
+    urgent_since: str | None = None  # "14:05" today, or "3 Mar, 14:05" before
+    waited: str | None = None  # "3 hours"
+    seen_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,39 @@ def _filtered(query, filters: Filters, viewer: StaffUser, today: date):
     return query
 
 
+def waited(since: datetime, now: datetime) -> str:
+    """How long a flag has waited, the way people say it: "5 minutes", "3 hours", "2 days"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
+
+
+def since_words(since: datetime, now: datetime) -> str:
+    """When a flag was raised, in UK time: "14:05" today, "3 Mar, 14:05" on an earlier day."""
+    local, today = since.astimezone(LONDON), now.astimezone(LONDON)
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{local.day} {local:%b}{year}, {local:%H:%M}"
+
+
+def _urgent_order() -> list:
+    """Unseen urgent flags first (longest waiting first), then seen ones, then the rest."""
+    urgent = Complaint.urgent.is_(True)
+    return [
+        case((and_(urgent, Complaint.urgent_seen_utc.is_(None)), 0), (urgent, 1), else_=2),
+        # A flag with no start on record has waited at least as long as any other.
+        case((and_(urgent, Complaint.urgent_since_utc.is_(None)), 0), else_=1),
+        case((urgent, Complaint.urgent_since_utc), else_=None),
+    ]
+
+
 def _reference_prefix(typed: str | None) -> str:
     """The start of a reference as stored ("abcd ef" -> "ABCD-EF"), however it was typed."""
     cleaned = "".join(ch for ch in (typed or "").upper() if ch.isalnum())[:8]
@@ -155,13 +198,16 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 Complaint.urgent,
                 StaffUser.name,
                 Complaint.withdrawal_to_check,
+                Complaint.urgent_reasons,
+                Complaint.urgent_since_utc,
+                Complaint.urgent_seen_by,
             ).outerjoin(StaffUser, StaffUser.id == Complaint.assigned_to_id),
             filters,
             viewer,
             today,
         )
         .order_by(
-            Complaint.urgent.desc(),
+            *_urgent_order(),
             Complaint.withdrawal_to_check.desc(),
             case((Complaint.stage == Stage.TRIAGE, 0), else_=1),
             Complaint.next_deadline_on.is_(None),
@@ -171,25 +217,31 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    rows = []
-    for r in db.session.execute(query):
-        clock = countdown(r.next_deadline_on)
-        rows.append(
-            Row(
-                r.reference,
-                r.received_on,
-                complainant_group(r.complainant_role),
-                r.procedure,
-                r.stage,
-                r.next_deadline_on,
-                clock.days_left,
-                clock.rag,
-                r.urgent,
-                r.name,
-                r.withdrawal_to_check,
-            )
-        )
+    now = now_utc()
+    rows = [_row(r, now) for r in db.session.execute(query)]
     return TrackerPage(rows, total, page, pages)
+
+
+def _row(r, now: datetime) -> Row:
+    clock = countdown(r.next_deadline_on)
+    since = r.urgent_since_utc if r.urgent else None
+    return Row(
+        r.reference,
+        r.received_on,
+        complainant_group(r.complainant_role),
+        r.procedure,
+        r.stage,
+        r.next_deadline_on,
+        clock.days_left,
+        clock.rag,
+        r.urgent,
+        r.name,
+        r.withdrawal_to_check,
+        concepts=tuple(concept_words(r.urgent_reasons or [])) if r.urgent else (),
+        urgent_since=since_words(since, now) if since else None,
+        waited=waited(since, now) if since else None,
+        seen_by=r.urgent_seen_by if r.urgent else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -270,12 +322,29 @@ def _seed_row(rng: random.Random, received: date, stage: str, roles: list[str]) 
         "consent": "not_needed",
         "consent_reason": "seeded",
         "advocacy": "not_wanted",
-        "urgent": rng.random() < 0.02,
-        "urgent_reasons": [],
+        **_seed_urgency(rng),
         "outcomes_sought": [],
         "legal_hold": False,
         "stage": stage,
         "next_deadline_on": deadline,
         "procedure": rng.choice(["statutory", "statutory", "corporate"]),
         "version": 1,
+    }
+
+
+_URGENT_COLUMNS = ("urgent_since_utc", "urgent_seen_by", "urgent_seen_utc")
+
+
+def _seed_urgency(rng: random.Random) -> dict:
+    """About 2% urgent, some seen already, each with a made-up concept and start."""
+    if rng.random() >= 0.02:
+        return dict.fromkeys(_URGENT_COLUMNS) | {"urgent": False, "urgent_reasons": []}
+    since = now_utc() - timedelta(minutes=rng.randint(5, 60 * 24 * 3))
+    seen = rng.random() < 0.5
+    return {
+        "urgent": True,
+        "urgent_reasons": [rng.choice(["harm_from_others", "self_harm", "immediate_danger"])],
+        "urgent_since_utc": since,
+        "urgent_seen_by": "seed@council.example" if seen else None,
+        "urgent_seen_utc": since + timedelta(minutes=5) if seen else None,
     }

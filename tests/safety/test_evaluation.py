@@ -1,0 +1,82 @@
+"""Recall and false alarms on the labelled evaluation set (tests/safety/evaluation/).
+
+The set is sentences written the way children, young people and adults write to us, in every
+language the portal speaks: about 60% that must raise the flag and 40% that must not, with the
+hard calm cases ("my brother beat me at FIFA"). `heldout_*.toml` was written before the lists
+were rebuilt and never used to tune them; `tuning_*.toml` was. `make bench` prints the figures
+per language and per concept.
+
+A missed child is the worst failure, and a tracker full of false alarms teaches staff to ignore
+the flag: this fails if recall drops below 97% or false alarms rise above 5%.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.safety import evaluation
+from portal.safety.matcher import LISTS, matching_lists
+
+FOLDER = Path(__file__).parent / "evaluation"
+LANGUAGES = ("ar", "cy", "en", "pl")
+
+
+@pytest.fixture(scope="module")
+def results() -> list[evaluation.Result]:
+    return evaluation.score(evaluation.load(FOLDER), matching_lists)
+
+
+def test_the_set_is_big_enough_and_balanced(results):
+    assert len(results) >= 400
+    by_language = {lang: [r for r in results if r.sentence.language == lang] for lang in LANGUAGES}
+    assert all(len(rows) >= 60 for rows in by_language.values()), {
+        lang: len(rows) for lang, rows in by_language.items()
+    }
+    assert len(by_language["en"]) == max(len(rows) for rows in by_language.values())
+    risky = sum(r.sentence.expect != evaluation.CALM for r in results) / len(results)
+    assert 0.55 <= risky <= 0.68, risky
+    assert {r.sentence.part for r in results} == {"tuning", "heldout"}
+
+
+def test_every_sentence_names_a_known_concept(results):
+    for r in results:
+        assert r.sentence.expect in (*LISTS, evaluation.CALM), r.sentence
+        assert r.sentence.text.strip(), r.sentence
+
+
+def test_every_concept_and_language_is_covered(results):
+    risky = [r for r in results if r.sentence.expect != evaluation.CALM]
+    assert {r.sentence.expect for r in risky} == set(LISTS)
+    for language in LANGUAGES:
+        mine = [r for r in results if r.sentence.language == language]
+        assert {r.sentence.expect for r in mine} == {*LISTS, evaluation.CALM}, language
+
+
+def test_recall_is_at_least_97_percent(results):
+    figures = evaluation.figures(results)
+    missed = [m for m in evaluation.mistakes(results) if " calm: " not in m]
+    assert figures.recall >= 0.97, "\n".join([f"recall {figures.recall:.1%}", *missed])
+
+
+def test_false_alarms_are_at_most_5_percent(results):
+    figures = evaluation.figures(results)
+    alarms = [m for m in evaluation.mistakes(results) if " calm: " in m]
+    assert figures.false_alarm_rate <= 0.05, "\n".join(
+        [f"false alarms {figures.false_alarm_rate:.1%}", *alarms]
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_language_is_left_behind(results, language):
+    """Each language on its own stays close to the bar (its sample is smaller)."""
+    figures = evaluation.figures(r for r in results if r.sentence.language == language)
+    assert figures.recall >= 0.93, (language, figures)
+    assert figures.false_alarm_rate <= 0.10, (language, figures)
+
+
+def test_the_report_has_a_line_per_part_language_and_concept(results):
+    lines = evaluation.report(results)
+    for label in ["heldout: everything", "tuning: en", "all: pl", "all: sexual_harm"]:
+        assert any(label in line for line in lines), label
