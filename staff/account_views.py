@@ -6,6 +6,8 @@ the form, call portal/services/staff.py (which audits and commits), and show the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import segno
 from flask import (
     abort,
@@ -20,11 +22,13 @@ from flask import (
 )
 from markupsafe import Markup
 
-from portal.models import StaffUser
 from portal.services import staff as accounts
 from portal.types import StaffRole
 from staff import auth
 from staff.views import bp
+
+if TYPE_CHECKING:  # type hints only: views never touch models
+    from portal.models import StaffUser
 
 NO_ACCOUNT = "Check your email address and password, then try again."
 WRONG_CODE = "Check the code and try again."
@@ -218,8 +222,7 @@ def recovery_codes():
 
 def _accounts_page(error: accounts.AccountError | None = None):
     user = auth.current_staff()
-    accounts.audit(user.email, "accounts_viewed", "accounts")
-    accounts.commit()
+    accounts.viewed(user.email, "accounts_viewed", "accounts")
     return render_template(
         "staff/accounts.html",
         people=accounts.everyone(),
@@ -307,8 +310,7 @@ def reset_two_step(user_id: int):
 def team():
     """Managers see who has two-step sign-in, and reset it for someone who lost their phone."""
     user = auth.current_staff()
-    accounts.audit(user.email, "team_viewed", "accounts")
-    accounts.commit()
+    accounts.viewed(user.email, "team_viewed", "accounts")
     return render_template(
         "staff/team.html",
         people=[p for p in accounts.everyone() if not p.disabled],

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
@@ -29,9 +29,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 
 from portal.clock import now_utc
-from portal.models import StaffUser
 from portal.security import same_site_path
 from portal.services import staff as accounts
+
+if TYPE_CHECKING:  # type hints only: staff code never touches models
+    from portal.models import StaffUser
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SESSION_KEY = "staff"

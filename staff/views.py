@@ -60,8 +60,7 @@ def cases():
     user = auth.current_staff()
     filters = _filters()
     page = tracker.list_cases(filters, user, _page_number())
-    accounts.audit(user.email, "tracker_viewed", "tracker", page=page.page, total=page.total)
-    accounts.commit()
+    accounts.viewed(user.email, "tracker_viewed", "tracker", page=page.page, total=page.total)
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "staff/cases.html",
@@ -130,8 +129,7 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
 def case(reference: str):
     complaint = _case_or_404(reference)
     user = auth.current_staff()
-    accounts.audit(user.email, "case_viewed", f"complaint:{complaint.reference}")
-    accounts.commit()
+    accounts.viewed(user.email, "case_viewed", f"complaint:{complaint.reference}")
     return render_template("staff/case.html", **_case_context(complaint))
 
 
@@ -146,8 +144,7 @@ def act(reference: str, action: str):
     user = auth.current_staff()
     actor = casework.Actor.of(user)
     if request.method == "GET":
-        accounts.audit(user.email, "case_viewed", f"complaint:{complaint.reference}", form=move)
-        accounts.commit()
+        accounts.viewed(user.email, "case_viewed", f"complaint:{complaint.reference}", form=move)
         # Say at once if the move cannot be made now (an old bookmark, or someone moved it on).
         refused = casework.why_not(complaint, move, actor)
         return _action_page(complaint, move, {}, {}, refused=refused)
@@ -194,8 +191,7 @@ def audit(reference: str):
     user = auth.current_staff()
     target = f"complaint:{complaint.reference}"
     entries = accounts.audit_trail(target)
-    accounts.audit(user.email, "audit_trail_viewed", target)
-    accounts.commit()
+    accounts.viewed(user.email, "audit_trail_viewed", target)
     return render_template("staff/audit.html", complaint=complaint, entries=entries)
 
 
@@ -211,6 +207,5 @@ def help_request(request_id: int):
         found.complaint is None or found.complaint.assigned_to_id != user.id
     ):
         abort(404)
-    accounts.audit(user.email, "help_request_viewed", f"help:{found.id}")
-    accounts.commit()
+    accounts.viewed(user.email, "help_request_viewed", f"help:{found.id}")
     return render_template("staff/help_request.html", help_request=found)

@@ -617,6 +617,7 @@ def audit_trail(target: str) -> list[AuditEntry]:
     )
 
 
-def commit() -> None:
-    """Commit what a view recorded (for example an audit entry for a page view)."""
+def viewed(actor: str, action: str, target: str, **data) -> None:
+    """Record that someone looked at a page or record (audited and committed here)."""
+    audit(actor, action, target, **data)
     db.session.commit()
