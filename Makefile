@@ -32,7 +32,7 @@ catalogues: $(RUN_STAMP) # Compile the message catalogues (the .po files are the
 	@$(BABEL) -q compile -d $(CATALOGUES)
 
 translations: $(RUN_STAMP) ## Extract new public strings, update every catalogue, compile them
-	$(BABEL) extract -F babel.cfg -k _l -o $(CATALOGUES)/messages.pot --project "Speak Up" --no-wrap --sort-by-file .
+	$(BABEL) extract -F babel.cfg -k _l -k said -o $(CATALOGUES)/messages.pot --project "Speak Up" --no-wrap --sort-by-file --no-location .
 	$(BABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-wrap --no-fuzzy-matching --ignore-obsolete
 	$(BABEL) compile -d $(CATALOGUES) --statistics
 
@@ -52,9 +52,10 @@ system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromi
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-lint: $(TEST_STAMP) ## Check style and complexity with ruff
+lint: $(TEST_STAMP) ## Check style with ruff, and the layers (pyproject.toml) with import-linter
 	$(BIN)/ruff check portal staff tests bench
 	$(BIN)/ruff format --check portal staff tests bench
+	$(BIN)/lint-imports
 
 format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff format portal staff tests bench

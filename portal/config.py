@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from portal.timescales import ReceiptRule
+
 LOCAL = "local"
 PRODUCTION = "production"
 ENVIRONMENTS = (LOCAL, PRODUCTION)
@@ -124,6 +126,12 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "RETENTION_YEARS": _int("RETENTION_YEARS", 6),
         "ACKNOWLEDGE_WORKING_DAYS": _int("ACKNOWLEDGE_WORKING_DAYS", 5),
         "STAGE1_WORKING_DAYS": _int("STAGE1_WORKING_DAYS", 10),
+        # A complaint that arrives on a weekend or bank holiday: received on the next working
+        # day (the default), or counted from the day after it arrived (portal/timescales.py).
+        "RECEIVED_ON_A_NON_WORKING_DAY": os.environ.get(
+            "RECEIVED_ON_A_NON_WORKING_DAY", ReceiptRule.NEXT_WORKING_DAY
+        ),
+        "STAGE2_SETUP_WORKING_DAYS": _int("STAGE2_SETUP_WORKING_DAYS", 10),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),
         # No link works for longer than this, however long the complaint takes (2 years covers
         # all three stages and the Ombudsman); "Get a new link" gives a fresh one at any time.
@@ -202,12 +210,22 @@ def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
     return sorted({urlsplit(url).hostname for url in urls if url and urlsplit(url).hostname})
 
 
+# Settings with a fixed set of values: a typo must not quietly change how deadlines count.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "RECEIVED_ON_A_NON_WORKING_DAY": tuple(ReceiptRule),
+}
+
+
 def check_environment(config: Mapping[str, Any]) -> None:
-    """Refuse an unknown SPEAKUP_ENV: a typo must not quietly run a production copy as local."""
+    """Refuse an unknown SPEAKUP_ENV (a typo must not quietly run a production copy as local),
+    and any value a fixed-choice setting does not have."""
     if config.get("ENVIRONMENT") not in ENVIRONMENTS:
         raise ConfigError(
             f"SPEAKUP_ENV is {config.get('ENVIRONMENT')!r}: it must be 'local' or 'production'."
         )
+    for name, allowed in CHOICES.items():
+        if config.get(name) not in allowed:
+            raise ConfigError(f"{name} is {config.get(name)!r}: it must be one of {allowed}.")
 
 
 def apply_production(config: MutableMapping[str, Any]) -> None:

@@ -9,7 +9,9 @@ Two guards stop hostile input before it reaches the database, where it would be 
   in the address or the query string, or in any field of a staff form, gets a plain 400.
   Public forms are not refused: what a young person types is cleaned
   (`portal.text.plain_text` drops control characters), so a stray character never costs
-  them what they wrote.
+  them what they wrote. Nor is the staff form that logs a complaint from a call or a letter
+  (`CLEANED_STAFF_FORMS`): it holds the complainant's words, cleaned the same way, and every
+  other field is checked by its view, so staff keep what they typed.
 """
 
 from __future__ import annotations
@@ -49,8 +51,16 @@ def _has_nul(pairs: Iterable[tuple[str, str]]) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
+# Staff forms whose views clean every field themselves (see the docstring above).
+CLEANED_STAFF_FORMS = frozenset({"staff.new_case"})
+
+
 def _refuse_nul_bytes() -> None:
-    staff_form = request.path.startswith("/staff/") and _has_nul(request.form.items(multi=True))
+    staff_form = (
+        request.path.startswith("/staff/")
+        and request.endpoint not in CLEANED_STAFF_FORMS
+        and _has_nul(request.form.items(multi=True))
+    )
     if "\x00" in request.path or _has_nul(request.args.items(multi=True)) or staff_form:
         abort(400)
 

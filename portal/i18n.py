@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from flask_babel import gettext
 
+from portal import translatable
 from portal.config import HOST_PREFIX, PRODUCTION
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
@@ -56,5 +58,8 @@ def host_only_language_cookie(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    # The pure modules' `_l` strings (portal/translatable.py) are translated by Flask-Babel,
+    # into the language of the page being shown.
+    translatable.use_translation(gettext)
     if app.config["ENVIRONMENT"] == PRODUCTION:
         app.after_request(host_only_language_cookie)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -121,9 +122,14 @@ class Complaint(Base):
     legal_hold: Mapped[bool] = mapped_column(default=False)
     anonymised_utc: Mapped[datetime | None]
 
-    # Kept up to date by the services, so the tracker can sort and filter years of cases.
+    # How it reached the council: the portal, or logged by staff from a call, letter …
+    arrived_by: Mapped[str] = mapped_column(String(20), default="portal", index=True)
+
+    # Kept up to date by casework.advance, so nothing replays events to say where a case is.
     stage: Mapped[str] = mapped_column(String(20), default="triage", index=True)
+    step: Mapped[str] = mapped_column(String(30), default="triage", index=True)
     next_deadline_on: Mapped[date | None] = mapped_column(Date, index=True)
+    next_due_what: Mapped[str | None] = mapped_column(String(30), default="acknowledge")
     procedure: Mapped[str] = mapped_column(String(20), default="statutory")
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
@@ -170,8 +176,38 @@ class ComplaintPoint(Base):
     description: Mapped[str | None] = mapped_column(Text)
     procedure: Mapped[str] = mapped_column(String(30), index=True)
     procedure_reason: Mapped[str] = mapped_column(String(60))
+    # Reg 8: one point can wait for a court case or police investigation while the rest go on.
+    held_reason: Mapped[str | None] = mapped_column(String(30))
 
     complaint: Mapped[Complaint] = relationship(back_populates="points")
+    outcomes: Mapped[list[PointOutcome]] = relationship(
+        back_populates="point", order_by="PointOutcome.id", cascade="all, delete-orphan"
+    )
+
+
+class PointOutcome(Base):
+    """What one stage (or the end of a case) decided on one point: typed, so reports can count
+    outcomes and remedies with one query."""
+
+    __tablename__ = "point_outcome"
+    __table_args__ = (Index("ix_point_outcome_stage_outcome", "stage", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint_point.id", ondelete="CASCADE"), index=True
+    )
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    stage: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    remedies: Mapped[list[str]] = mapped_column(JSON, default=list)  # Remedy values
+    remedy: Mapped[str | None] = mapped_column(Text)  # what will be done, in plain words
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+
+    point: Mapped[ComplaintPoint] = relationship(back_populates="outcomes")
+    event: Mapped[Event | None] = relationship()
 
 
 class AdvocacyReferral(Base):
@@ -199,7 +235,8 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(40))
-    at_utc: Mapped[datetime]
+    at_utc: Mapped[datetime]  # when it was recorded
+    happened_on: Mapped[date | None] = mapped_column(Date)  # the day staff said it happened
     actor: Mapped[str] = mapped_column(String(254))  # a staff email, or "complainant"
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text)
@@ -249,12 +286,20 @@ class PublicSession(Base):
 
 
 class OutboxMessage(Base):
-    """A message waiting to be sent (email comes later); written in the same transaction."""
+    """A message to send, written in the same transaction as the change that causes it.
+
+    The sender (portal/outbox/) claims rows, delivers them at least once and records what
+    happened; `idempotency_key` goes to the provider so a retry never makes a second copy.
+    """
 
     __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_next", "status", "next_attempt_utc"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10), default="email")  # email or sms
+    audience: Mapped[str] = mapped_column(String(20), default="staff")  # complainant, duty …
+    language: Mapped[str] = mapped_column(String(10), default="en")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -265,7 +310,19 @@ class OutboxMessage(Base):
         ForeignKey("help_request.id", ondelete="SET NULL")
     )
     created_utc: Mapped[datetime]
+    idempotency_key: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(16)
+    )
+    # queued → sent, or failed after the last try, or not_sendable (a text with no text route)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_utc: Mapped[datetime | None]  # None: as soon as possible
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until_utc: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))  # never personal data
+    provider_ref: Mapped[str | None] = mapped_column(String(100))
     sent_utc: Mapped[datetime | None] = mapped_column(index=True)
+    failed_utc: Mapped[datetime | None]
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="outbox")
 

@@ -43,6 +43,21 @@ def secret_word_help_alert(link: str) -> Message:
     )
 
 
+def status_link_message(council: str, reference: str, link: str) -> Message:
+    """Give someone whose complaint staff logged their reference and private link.
+
+    Neutral, like every message to a complainant: no complaint, harm or names.
+    """
+    return Message(
+        subject=f"A message from {council}",
+        body=(
+            f"Your reference is {reference}.\n\n"
+            f"Open your private link to see what is happening:\n{link}\n\n"
+            "Keep this link private. Anyone who has it can see what you told us."
+        ),
+    )
+
+
 # For the person who complained (used by email and text when they are built): neutral words.
 NEUTRAL_SUBJECT = _l("A message from %(council)s")
 NEUTRAL_UPDATE = _l("There is an update for you. Open your private link to see it.")

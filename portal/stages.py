@@ -9,19 +9,22 @@ response windows, pauses and extensions. Deadlines come from the working-day cal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from portal import fields
+from portal.fields import Context, Field, Kind
 from portal.timescales import (
+    ReceiptRule,
     add_working_days,
     deadline_from_receipt,
     subtract_working_days,
     working_days_between,
 )
-from portal.types import EventType, Procedure, StaffRole, Stage
+from portal.types import EventType, Outcome, Procedure, StaffRole, Stage
 
 COMPLAINANT = "complainant"  # the person who complained, acting from their status page
 
@@ -97,6 +100,9 @@ RESPONDED = frozenset(
     }
 )
 OPEN = frozenset(Step) - {Step.CLOSED}
+LAST_REPLIES = frozenset({Step.S3_RESPONDED, Step.C2_RESPONDED})
+# Ways a case can end early after which the Ombudsman is the next place to go.
+EARLY_ENDS = frozenset({"unable_to_consider", "late_request_declined"})
 EVERY = frozenset(Step)
 
 
@@ -107,6 +113,8 @@ class Action(StrEnum):
     ACCEPT_SUFFICIENT_INTEREST = "accept_sufficient_interest"
     RESOLVE_LOCALLY = "resolve_locally"
     EDIT_POINTS = "edit_points"
+    HOLD_POINTS = "hold_points"
+    RELEASE_POINTS = "release_points"
     ACKNOWLEDGE = "acknowledge"
     ASSIGN = "assign"
     EXTEND = "extend"
@@ -133,17 +141,51 @@ RESPONDERS = CASEWORKERS | {StaffRole.INVESTIGATOR}
 MANAGERS = frozenset({StaffRole.MANAGER})
 
 
+def said(msgid: str) -> str:
+    """Mark public wording for translation (`make translations` extracts it); pages translate
+    it when they show it."""
+    return msgid
+
+
+Effect = Callable[["CaseState", "Fact", "Timescales"], "CaseState"]
+Check = Callable[[dict[str, Any], Context, "CaseState"], dict[str, str]]
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One allowed kind of move. `moves` maps each step it may start from to where it leads
-    (None: the case stays on that step)."""
+    """Everything about one kind of move, in one place.
+
+    `moves` maps each step it may start from to where it leads (None: the case stays on that
+    step). `fields` make the staff form and check what is sent (portal/fields.py); `check`
+    adds the rules that join fields together. `effect` changes the clocks before the case
+    moves; `ends` closes the case with that outcome, and `points_end_as` gives every open
+    point that outcome. `public` is what the complainant's timeline says (None: staff only).
+    `records` names facts worked out by the move that its event keeps ("late", "new_due").
+    """
 
     action: Action
     event: EventType
+    label: str
     moves: dict[Step, Step | None]
     roles: frozenset[str]
-    needs: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    public: str | None = None
+    effect: Effect | None = None
+    check: Check | None = None
+    ends: str | None = None
+    points_end_as: Outcome | None = None
+    escalation: bool = False
+    records: tuple[str, ...] = ()
     works_while_paused: bool = False
+
+    def fields_for(self, state: CaseState) -> tuple[Field, ...]:
+        """The fields this move asks for on a case in `state`."""
+        return tuple(f for f in self.fields if f.when is None or f.when(state))
+
+    @property
+    def direct(self) -> bool:
+        """A move with nothing to ask but the date is one button on the case page."""
+        return all(f is fields.ON for f in self.fields)
 
 
 def _stay(steps: Iterable[Step]) -> dict[Step, Step | None]:
@@ -173,6 +215,8 @@ CLOCKED = frozenset(
         Step.C1_OPEN,
         Step.C2_TO_ACKNOWLEDGE,
         Step.C2_OPEN,
+        Step.S2_REQUESTED,
+        Step.S2_APPOINTED,
         Step.S2_INVESTIGATING,
         Step.S3_REQUESTED,
         Step.S3_ACKNOWLEDGED,
@@ -181,194 +225,111 @@ CLOCKED = frozenset(
         Step.S3_REPORTED,
     }
 )
+# Steps in which points can be put on hold for a court case or police investigation (reg 8).
+HOLDABLE = CLOCKED - {Step.S3_REPORTED}
 
-TRANSITIONS: dict[Action, Transition] = {
-    t.action: t
-    for t in [
-        # Triage
-        Transition(
-            Action.ACCEPT_STATUTORY,
-            EventType.ACCEPTED_STATUTORY,
-            {Step.TRIAGE: Step.S1_TO_ACKNOWLEDGE},
-            CASEWORKERS,
-        ),
-        Transition(
-            Action.MOVE_TO_CORPORATE,
-            EventType.MOVED_TO_CORPORATE,
-            {Step.TRIAGE: Step.C1_TO_ACKNOWLEDGE},
-            CASEWORKERS,
-            ("reason",),
-        ),
-        Transition(
-            Action.CANNOT_CONSIDER,
-            EventType.UNABLE_TO_CONSIDER,
-            _to({Step.TRIAGE, Step.S1_TO_ACKNOWLEDGE, Step.C1_TO_ACKNOWLEDGE}, Step.CLOSED),
-            CASEWORKERS,
-            ("category", "reason"),
-        ),
-        Transition(
-            Action.ACCEPT_SUFFICIENT_INTEREST,
-            EventType.SUFFICIENT_INTEREST_ACCEPTED,
-            _stay({Step.TRIAGE}),
-            CASEWORKERS,
-        ),
-        Transition(
-            Action.RESOLVE_LOCALLY,
-            EventType.RESOLVED_LOCALLY,
-            _to({Step.TRIAGE, Step.S1_TO_ACKNOWLEDGE, Step.C1_TO_ACKNOWLEDGE}, Step.CLOSED),
-            CASEWORKERS,
-            ("reason",),
-        ),
-        Transition(
-            Action.EDIT_POINTS,
-            EventType.POINTS_EDITED,
-            _stay(EDITABLE_POINTS),
-            CASEWORKERS,
-            ("points",),
-            works_while_paused=True,
-        ),
-        # Acknowledging, in each procedure and stage
-        Transition(
-            Action.ACKNOWLEDGE,
-            EventType.ACKNOWLEDGED,
-            {
-                Step.S1_TO_ACKNOWLEDGE: Step.S1_OPEN,
-                Step.C1_TO_ACKNOWLEDGE: Step.C1_OPEN,
-                Step.C2_TO_ACKNOWLEDGE: Step.C2_OPEN,
-                Step.S3_REQUESTED: Step.S3_ACKNOWLEDGED,
-            },
-            CASEWORKERS,
-        ),
-        Transition(
-            Action.ASSIGN,
-            EventType.ASSIGNED,
-            _stay(OPEN),
-            CASEWORKERS,
-            ("assignee",),
-            works_while_paused=True,
-        ),
-        Transition(
-            Action.EXTEND,
-            EventType.EXTENDED,
-            _stay({Step.S1_OPEN, Step.C1_OPEN, Step.S2_INVESTIGATING}),
-            CASEWORKERS,
-            ("reason", "told"),
-        ),
-        Transition(
-            Action.RECORD_RESPONSE,
-            EventType.RESPONSE_SENT,
-            {
-                Step.S1_OPEN: Step.S1_RESPONDED,
-                Step.C1_OPEN: Step.C1_RESPONDED,
-                Step.S2_INVESTIGATING: Step.S2_RESPONDED,
-                Step.C2_OPEN: Step.C2_RESPONDED,
-                Step.S3_REPORTED: Step.S3_RESPONDED,
-            },
-            RESPONDERS,
-            ("outcomes", "finding"),
-        ),
-        # Stage 2
-        Transition(
-            Action.REQUEST_STAGE_2,
-            EventType.STAGE_2_REQUESTED,
-            {
-                Step.S1_RESPONDED: Step.S2_REQUESTED,
-                Step.C1_RESPONDED: Step.C2_TO_ACKNOWLEDGE,
-                Step.CLOSED: None,  # only after a Stage 1 reply: see `allowed`
-            },
-            CASEWORKERS | {COMPLAINANT},
-        ),
-        Transition(
-            Action.APPOINT_INVESTIGATORS,
-            EventType.INVESTIGATORS_APPOINTED,
-            {Step.S2_REQUESTED: Step.S2_APPOINTED},
-            CASEWORKERS,
-            ("investigating_officer", "independent_person"),
-        ),
-        Transition(
-            Action.AGREE_STATEMENT,
-            EventType.STATEMENT_AGREED,
-            {Step.S2_APPOINTED: Step.S2_INVESTIGATING},
-            RESPONDERS,
-        ),
-        # Stage 3
-        Transition(
-            Action.REQUEST_STAGE_3,
-            EventType.STAGE_3_REQUESTED,
-            {Step.S2_RESPONDED: Step.S3_REQUESTED, Step.CLOSED: None},
-            CASEWORKERS | {COMPLAINANT},
-        ),
-        Transition(
-            Action.CONVENE_PANEL,
-            EventType.PANEL_CONVENED,
-            {Step.S3_ACKNOWLEDGED: Step.S3_PANEL_SET},
-            CASEWORKERS,
-            ("panel_on",),
-        ),
-        Transition(
-            Action.CIRCULATE_PAPERS,
-            EventType.PAPERS_CIRCULATED,
-            {Step.S3_PANEL_SET: Step.S3_PAPERS_SENT},
-            CASEWORKERS,
-        ),
-        Transition(
-            Action.RECORD_PANEL_REPORT,
-            EventType.PANEL_REPORTED,
-            {Step.S3_PAPERS_SENT: Step.S3_REPORTED},
-            CASEWORKERS,
-            ("finding",),
-        ),
-        Transition(
-            Action.DECLINE_LATE_REQUEST,
-            EventType.LATE_REQUEST_DECLINED,
-            _to({Step.S2_REQUESTED, Step.C2_TO_ACKNOWLEDGE, Step.S3_REQUESTED}, Step.CLOSED),
-            MANAGERS,
-            ("reason",),
-        ),
-        # The Ombudsman can look at a case after any response, or after it closed.
-        Transition(
-            Action.OMBUDSMAN_ENQUIRY,
-            EventType.OMBUDSMAN_ENQUIRY_RECEIVED,
-            _to(RESPONDED | {Step.CLOSED}, Step.OMBUDSMAN),
-            CASEWORKERS,
-        ),
-        Transition(
-            Action.OMBUDSMAN_OUTCOME,
-            EventType.OMBUDSMAN_DECIDED,
-            {Step.OMBUDSMAN: Step.CLOSED},
-            CASEWORKERS,
-            ("decision",),
-        ),
-        # Any time
-        Transition(
-            Action.CLOSE, EventType.COMPLAINT_CLOSED, _to(RESPONDED, Step.CLOSED), CASEWORKERS
-        ),
-        Transition(
-            Action.WITHDRAW,
-            EventType.COMPLAINT_WITHDRAWN,
-            _to(OPEN, Step.CLOSED),
-            CASEWORKERS | {COMPLAINANT},
-            works_while_paused=True,
-        ),
-        Transition(Action.PAUSE, EventType.CLOCK_PAUSED, _stay(CLOCKED), CASEWORKERS, ("reason",)),
-        Transition(
-            Action.RESUME,
-            EventType.CLOCK_RESUMED,
-            _stay(CLOCKED),
-            CASEWORKERS,
-            works_while_paused=True,
-        ),
-        Transition(
-            Action.SEND_MESSAGE,
-            EventType.MESSAGE_SENT,
-            _stay(EVERY),
-            RESPONDERS,
-            ("message",),
-            works_while_paused=True,
-        ),
-    ]
+UNABLE_CATEGORIES = {
+    "court": "Court proceedings or a police investigation",
+    "out_of_time": "Made too late to look at fairly",
+    "no_consent": "The young person does not agree",
+    "outside_procedure": "Not something this procedure covers",
+    "no_sufficient_interest": "No sufficient interest in the child's welfare",
 }
-BY_EVENT = {t.event: t for t in TRANSITIONS.values()}
+OMBUDSMAN_DECISIONS = {
+    "closed_after_initial_enquiries": "Closed after initial enquiries",
+    "not_upheld": "Not upheld: no fault",
+    "upheld": "Upheld: fault found",
+}
+# The reasons the regulations allow for stopping the clock.
+PAUSE_REASONS = {
+    "court": "Court proceedings about the same matter (reg 8)",
+    "police": "A police investigation about the same matter (reg 8)",
+    "complainant_asked": "The complainant asked to wait",
+    "advocate": "Waiting for an advocate the young person asked for",
+    "consent": "Waiting for the young person's view or consent",
+}
+HOLD_REASONS = {
+    "court": "Court proceedings about this point (reg 8)",
+    "police": "A police investigation about this point (reg 8)",
+}
+
+
+def _on_stage_2_investigating(state: CaseState) -> bool:
+    return state.step == Step.S2_INVESTIGATING
+
+
+def _not_stage_1(state: CaseState) -> bool:
+    return state.step != Step.S1_OPEN
+
+
+def _text(name: str, label: str, required: str | None = None, **more: Any) -> Field:
+    return Field(name, Kind.LONG_TEXT, label, required, **more)
+
+
+def _reason(label: str, required: str | None, *, public: bool = True) -> Field:
+    return Field("reason", Kind.LONG_TEXT, label, required, public=public, note=True)
+
+
+def _name(name: str, label: str, required: str) -> Field:
+    return Field(name, Kind.TEXT, label, required, limit=fields.MAX_NAME)
+
+
+def _response_check(values: dict[str, Any], ctx: Context, state: CaseState) -> dict[str, str]:
+    upheld = any(
+        outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
+        for outcome, _remedies in values.get("outcomes", {}).values()
+    )
+    if upheld and not values.get("remedy"):
+        return {"remedy": "Write the remedy for the points that were upheld."}
+    return {}
+
+
+def _panel_check(values: dict[str, Any], ctx: Context, state: CaseState) -> dict[str, str]:
+    """Reg 19: three independent people, one of them the chair, none from Stage 2."""
+    errors = {}
+    chair, members = values.get("chair") or "", values.get("members") or ()
+    people = [chair, *members] if chair else list(members)
+    folded = [" ".join(p.casefold().split()) for p in people]
+    if len(set(folded)) != 3 or len(members) != 2:
+        errors["members"] = (
+            "A review panel is three independent people: the chair and two others. "
+            "Write the two others, one name on each line."
+        )
+    stage_2 = " ".join((state.independent_person or "").casefold().split())
+    if stage_2 and stage_2 in folded:
+        errors["members" if stage_2 != folded[0] else "chair"] = (
+            f"{state.independent_person} was the independent person at Stage 2, so they "
+            "cannot sit on the panel (reg 19). Choose someone else."
+        )
+    panel_on = values.get("panel_on")
+    late = state.due is not None and panel_on is not None and panel_on > state.due
+    if late and not values.get("late_reason"):
+        errors["late_reason"] = (
+            f"The panel should meet by {state.due:%-d %B %Y}, 30 working days after the "
+            "request. Write why it will meet later."
+        )
+    return errors
+
+
+def _hold_check(values: dict[str, Any], ctx: Context, state: CaseState) -> dict[str, str]:
+    held = {p.id for p in ctx.points if p.held}
+    chosen = set(values.get("points") or {})
+    if not chosen:
+        return {"points": "Tick the points this is about."}
+    if chosen & held:
+        return {"points": "A point you ticked is already on hold."}
+    if chosen | held == {p.id for p in ctx.points}:
+        return {"points": "Every point would be on hold. Pause the clock instead, with the reason."}
+    return {}
+
+
+def _release_check(values: dict[str, Any], ctx: Context, state: CaseState) -> dict[str, str]:
+    held = {p.id for p in ctx.points if p.held}
+    chosen = set(values.get("points") or {})
+    if not chosen or not chosen <= held:
+        return {"points": "Tick the points on hold that can go ahead now."}
+    return {}
+
 
 # The limits the law and the LGSCO code set (working days).
 STAGE_1_EXTENDED = 20
@@ -392,6 +353,8 @@ class Timescales:
 
     acknowledge: int = 5
     stage_1: int = 10
+    stage_2_setup: int = 10  # from a Stage 2 request to the agreed statement of complaint
+    receipt: str = ReceiptRule.NEXT_WORKING_DAY  # RECEIVED_ON_A_NON_WORKING_DAY
 
 
 @dataclass(frozen=True)
@@ -421,6 +384,7 @@ class CaseState:
     paused_since: date | None = None
     pause_reason: str | None = None
     paused_days: int = 0  # working days paused in this stage
+    pause_counts: bool = True  # False for a pause begun after the deadline had passed
     clock_start: date | None = None
     clock_days: int = 0
     extended: int = 0  # extra working days agreed in this stage
@@ -434,6 +398,9 @@ class CaseState:
     outcome: str | None = None
     closed_on: date | None = None
     unable_reason: str | None = None
+    unable_category: str | None = None
+    independent_person: str | None = None  # Stage 2's, who may not sit on the Stage 3 panel
+    last_move_on: date | None = None  # the day of the latest move that changed the case
 
     @property
     def stage(self) -> Stage:
@@ -448,22 +415,61 @@ class CaseState:
         """The next council deadline with pauses added; None while paused or with no clock."""
         if self.due_base is None or self.paused:
             return None
-        return add_working_days(self.due_base, self.paused_days)
+        due = add_working_days(self.due_base, self.paused_days)
+        if self.step == Step.S2_INVESTIGATING and self.clock_start is not None:
+            # No pause or extension ever lifts Stage 2's ceiling of 65 working days.
+            due = min(due, deadline_from_receipt(self.clock_start, STAGE_2_MAX))
+        return due
+
+    def earliest_pause(self, today: date) -> date:
+        """The first day a pause recorded today may start from.
+
+        Never before the last move already recorded; and on a case that is late, not before
+        today: a pause cannot reach back and make late days on time.
+        """
+        if self.due is not None and self.due < today:
+            return today
+        return self.last_move_on or self.received_on
 
     @property
     def ask_again_by(self) -> date | None:
-        """The last day to ask for the next stage in time (20 working days after a response)."""
-        if self.responded_on is None or self.escalation_step is None:
+        """The last day to ask for the next stage in time (20 working days after a response).
+
+        None after the last stage of either procedure: the Ombudsman comes next.
+        """
+        if self.responded_on is None or self.next_action is None:
             return None
         return add_working_days(self.responded_on, ESCALATION_WINDOW)
 
     @property
+    def ombudsman_by(self) -> date | None:
+        """After the last stage, or an early close, the Ombudsman's own 12-month limit."""
+        ended = self.responded_on if self.step in LAST_REPLIES else self.closed_on
+        last = self.step if self.step != Step.CLOSED else self.ended_from
+        offered = last in LAST_REPLIES or self.outcome in EARLY_ENDS
+        if ended is None or not offered or self.step == Step.OMBUDSMAN:
+            return None
+        try:
+            return ended.replace(year=ended.year + 1)
+        except ValueError:  # 29 February
+            return ended.replace(year=ended.year + 1, day=28)
+
+    @property
     def escalation_step(self) -> Step | None:
-        """The response the person could still escalate from, if any."""
+        """The response the person could still escalate from, if any.
+
+        A complaint resolved locally can still go to Stage 2 if the person is not happy with
+        how it was put right (reg 15(2)): it counts as a Stage 1 answer.
+        """
         if self.step in RESPONDED:
             return self.step
-        if self.step == Step.CLOSED and self.outcome == "closed" and self.ended_from in RESPONDED:
+        if self.step != Step.CLOSED:
+            return None
+        if self.outcome == "closed" and self.ended_from in RESPONDED:
             return self.ended_from
+        if self.outcome == "resolved_locally":
+            corporate = self.procedure == Procedure.CORPORATE
+            return Step.C1_RESPONDED if corporate else Step.S1_RESPONDED
         return None
 
     @property
@@ -483,7 +489,7 @@ def start(received_on: date, procedure: str, timescales: Timescales) -> CaseStat
         step=Step.TRIAGE,
         procedure=procedure,
         received_on=received_on,
-        due_base=deadline_from_receipt(received_on, timescales.acknowledge),
+        due_base=deadline_from_receipt(received_on, timescales.acknowledge, timescales.receipt),
         due_what="acknowledge",
     )
 
@@ -499,8 +505,7 @@ def allowed(state: CaseState, action: Action, role: str) -> None:
         raise Refused("Your role cannot do this. Ask a complaints manager.")
     if state.step not in transition.moves:
         raise Refused(f"You cannot do this while the case is at “{STEP_LABELS[state.step]}”.")
-    escalating = action in (Action.REQUEST_STAGE_2, Action.REQUEST_STAGE_3)
-    if state.step == Step.CLOSED and escalating and state.next_action != action:
+    if state.step == Step.CLOSED and transition.escalation and state.next_action != action:
         raise Refused("This case was not closed after a reply, so it cannot move on.")
     if action == Action.PAUSE and state.paused:
         raise Refused("The clock is already paused.")
@@ -549,35 +554,30 @@ def apply(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
     transition = BY_EVENT.get(fact.type)
     if transition is None:
         return state
-    state = _EFFECTS.get(transition.action, _no_effect)(state, fact, timescales)
+    if transition.effect is not None:
+        state = transition.effect(state, fact, timescales)
     moved = transition.moves.get(state.step) or state.step
-    target = Step.CLOSED if fact.type in ENDINGS else moved
-    return _enter(state, target, fact, timescales) if target != state.step else state
-
-
-ENDINGS = {
-    EventType.COMPLAINT_CLOSED,
-    EventType.COMPLAINT_WITHDRAWN,
-    EventType.UNABLE_TO_CONSIDER,
-    EventType.RESOLVED_LOCALLY,
-    EventType.LATE_REQUEST_DECLINED,
-    EventType.OMBUDSMAN_DECIDED,
-}
-
-
-def _no_effect(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
-    return state
+    target = Step.CLOSED if transition.ends else moved
+    if target == state.step:
+        return state
+    return replace(_enter(state, target, fact, timescales), last_move_on=fact.on)
 
 
 def _clock(
-    state: CaseState, start: date, days: int, what: str, *, new_stage: bool = False
+    state: CaseState,
+    start: date,
+    days: int,
+    what: str,
+    *,
+    new_stage: bool = False,
+    rule: str = ReceiptRule.NEXT_WORKING_DAY,
 ) -> CaseState:
     """Start a clock: `days` working days counted from the day after `start`."""
     return replace(
         state,
         clock_start=start,
         clock_days=days,
-        due_base=deadline_from_receipt(start, days),
+        due_base=deadline_from_receipt(start, days, rule),
         due_what=what,
         extended=0 if new_stage else state.extended,
         paused_days=0 if new_stage else state.paused_days,
@@ -626,14 +626,18 @@ def _enter_panel_set(state: CaseState, e: _Entry) -> CaseState:
 
 def _enter_closed(state: CaseState, e: _Entry) -> CaseState:
     unable = e.fact.type == EventType.UNABLE_TO_CONSIDER
+    outcome = BY_EVENT[e.fact.type].ends or "closed"
     return _no_clock(
         replace(
             state,
             ended_from=e.previous,
             closed_on=e.on,
-            outcome=_OUTCOMES.get(e.fact.type, "closed"),
+            outcome=outcome,
             paused_since=None,
             unable_reason=e.fact.note if unable else None,
+            unable_category=e.fact.data.get("category") if unable else None,
+            # Put right locally: the window for Stage 2 runs from that day (reg 15(2)).
+            responded_on=e.on if outcome == "resolved_locally" else state.responded_on,
         )
     )
 
@@ -643,10 +647,18 @@ _ENTRY = {
     Step.C1_TO_ACKNOWLEDGE: lambda s, e: replace(s, procedure=Procedure.CORPORATE),
     # The statutory Stage 1 clock runs from receipt; the corporate one from acknowledgement.
     Step.S1_OPEN: lambda s, e: _clock(
-        s, s.received_on, e.timescales.stage_1 + s.extended, "stage_1_response"
+        s,
+        s.received_on,
+        e.timescales.stage_1 + s.extended,
+        "stage_1_response",
+        rule=e.timescales.receipt,
     ),
     Step.C1_OPEN: lambda s, e: _clock(s, e.on, CORPORATE_STAGE_1 + s.extended, "stage_1_response"),
-    Step.S2_REQUESTED: lambda s, e: _no_clock(_requested(s, e.on, e.window_end)),
+    # From the request to the agreed statement of complaint: a council setting, so a case
+    # waiting to be set up turns amber, then red, on the tracker.
+    Step.S2_REQUESTED: lambda s, e: _clock(
+        _requested(s, e.on, e.window_end), e.on, e.timescales.stage_2_setup, "statement"
+    ),
     # Stage 2's 25 working days start when the statement of complaint is agreed.
     Step.S2_INVESTIGATING: lambda s, e: _clock(
         s, e.on, STAGE_2_DAYS, "stage_2_response", new_stage=True
@@ -672,15 +684,6 @@ _ENTRY = {
 }
 
 
-_OUTCOMES = {
-    EventType.COMPLAINT_WITHDRAWN: "withdrawn",
-    EventType.UNABLE_TO_CONSIDER: "unable_to_consider",
-    EventType.RESOLVED_LOCALLY: "resolved_locally",
-    EventType.LATE_REQUEST_DECLINED: "late_request_declined",
-    EventType.OMBUDSMAN_DECIDED: "ombudsman_decided",
-}
-
-
 def _requested(state: CaseState, on: date, window_end: date | None) -> CaseState:
     """A new stage was asked for: late requests are marked for discretion, never refused."""
     return replace(
@@ -696,9 +699,11 @@ def _requested(state: CaseState, on: date, window_end: date | None) -> CaseState
 
 
 def _reopen_after_close(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
-    """A request after the case was closed moves on from the reply it was closed after."""
-    if state.step == Step.CLOSED and state.ended_from in RESPONDED:
-        return replace(state, step=state.ended_from)
+    """A request after the case was closed moves on from the reply it was closed after (or,
+    after a local resolution, from Stage 1)."""
+    step = state.escalation_step
+    if state.step == Step.CLOSED and step is not None:
+        return replace(state, step=step)
     return state
 
 
@@ -710,7 +715,11 @@ def _extend(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
     state = replace(state, extended=state.extended + extra)
     if state.step == Step.S1_OPEN:
         state = _clock(
-            state, state.received_on, timescales.stage_1 + state.extended, "stage_1_response"
+            state,
+            state.received_on,
+            timescales.stage_1 + state.extended,
+            "stage_1_response",
+            rule=timescales.receipt,
         )
     elif state.step == Step.C1_OPEN:
         state = _clock(
@@ -728,25 +737,507 @@ def _extend(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
 
 
 def _pause(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
-    return replace(state, paused_since=fact.on, pause_reason=fact.note)
+    # A pause that starts after the deadline has passed cannot make the late days on time.
+    due = state.due
+    late = due is not None and fact.on > due
+    return replace(
+        state,
+        paused_since=fact.on,
+        pause_reason=fact.note,
+        pause_counts=not late,
+    )
 
 
 def _resume(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
     if state.paused_since is None:
         return state
-    stopped = working_days_between(state.paused_since, fact.on)
+    stopped = working_days_between(state.paused_since, fact.on) if state.pause_counts else 0
     return replace(
         state, paused_since=None, pause_reason=None, paused_days=state.paused_days + stopped
     )
 
 
-_EFFECTS = {
-    Action.REQUEST_STAGE_2: _reopen_after_close,
-    Action.REQUEST_STAGE_3: _reopen_after_close,
-    Action.EXTEND: _extend,
-    Action.PAUSE: _pause,
-    Action.RESUME: _resume,
+def _appointed(state: CaseState, fact: Fact, timescales: Timescales) -> CaseState:
+    return replace(state, independent_person=fact.data.get("independent_person"))
+
+
+ON = fields.ON
+WORDS = _text("words", "What they are still unhappy about, in their words (optional)", note=True)
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in [
+        # Triage
+        Transition(
+            Action.ACCEPT_STATUTORY,
+            EventType.ACCEPTED_STATUTORY,
+            "Accept under the Children Act procedure",
+            {Step.TRIAGE: Step.S1_TO_ACKNOWLEDGE},
+            CASEWORKERS,
+            (ON,),
+        ),
+        Transition(
+            Action.MOVE_TO_CORPORATE,
+            EventType.MOVED_TO_CORPORATE,
+            "Move to the corporate procedure",
+            {Step.TRIAGE: Step.C1_TO_ACKNOWLEDGE},
+            CASEWORKERS,
+            (
+                _reason(
+                    "Why it goes to the corporate procedure",
+                    "Write why this goes to the corporate procedure.",
+                ),
+                ON,
+            ),
+            public=said("It will be looked at in the council's general complaints process."),
+        ),
+        Transition(
+            Action.CANNOT_CONSIDER,
+            EventType.UNABLE_TO_CONSIDER,
+            "Record that the council cannot consider it",
+            _to({Step.TRIAGE, Step.S1_TO_ACKNOWLEDGE, Step.C1_TO_ACKNOWLEDGE}, Step.CLOSED),
+            CASEWORKERS,
+            (
+                Field(
+                    "category",
+                    Kind.CHOICE,
+                    "Why the council cannot consider it",
+                    "Choose why the council cannot consider this complaint.",
+                    choices=UNABLE_CATEGORIES,
+                ),
+                _reason(
+                    "The reason, in plain words",
+                    "Write the reason the complainant will read, in plain words.",
+                ),
+                ON,
+            ),
+            public=said("The council cannot look at this complaint."),
+            ends="unable_to_consider",
+            points_end_as=Outcome.NOT_CONSIDERED,
+        ),
+        Transition(
+            Action.ACCEPT_SUFFICIENT_INTEREST,
+            EventType.SUFFICIENT_INTEREST_ACCEPTED,
+            "Accept: sufficient interest in the child",
+            _stay({Step.TRIAGE}),
+            CASEWORKERS,
+            (_reason("Note (optional)", None, public=False), ON),
+        ),
+        Transition(
+            Action.RESOLVE_LOCALLY,
+            EventType.RESOLVED_LOCALLY,
+            "Record that it was resolved locally",
+            _to({Step.TRIAGE, Step.S1_TO_ACKNOWLEDGE, Step.C1_TO_ACKNOWLEDGE}, Step.CLOSED),
+            CASEWORKERS,
+            (_reason("How it was put right", "Write how it was put right."), ON),
+            public=said("It was put right."),
+            ends="resolved_locally",
+            points_end_as=Outcome.RESOLVED,
+        ),
+        Transition(
+            Action.EDIT_POINTS,
+            EventType.POINTS_EDITED,
+            "Edit or split the complaint points",
+            _stay(EDITABLE_POINTS),
+            CASEWORKERS,
+            (Field("points", Kind.POINTS, "The complaint points"),),
+            works_while_paused=True,
+        ),
+        Transition(
+            Action.HOLD_POINTS,
+            EventType.POINTS_HELD,
+            "Put points on hold for a court case or police investigation",
+            _stay(HOLDABLE),
+            CASEWORKERS,
+            (
+                Field("points", Kind.HOLDS, "The points to put on hold (the others go ahead)"),
+                Field(
+                    "category",
+                    Kind.CHOICE,
+                    "Why",
+                    "Choose why these points wait.",
+                    choices=HOLD_REASONS,
+                ),
+                _reason(
+                    "What the complainant is told",
+                    "Write what the complainant is told, in plain words.",
+                ),
+                ON,
+            ),
+            public=said("Some of your points will wait until a court case or the police finish."),
+            check=_hold_check,
+            works_while_paused=True,
+        ),
+        Transition(
+            Action.RELEASE_POINTS,
+            EventType.POINTS_RELEASED,
+            "Take points off hold",
+            _stay(HOLDABLE),
+            CASEWORKERS,
+            (Field("points", Kind.HOLDS, "The points that can go ahead now"), ON),
+            public=said("The points that were waiting will now be looked at."),
+            check=_release_check,
+            works_while_paused=True,
+        ),
+        # Acknowledging, in each procedure and stage
+        Transition(
+            Action.ACKNOWLEDGE,
+            EventType.ACKNOWLEDGED,
+            "Record the acknowledgement",
+            {
+                Step.S1_TO_ACKNOWLEDGE: Step.S1_OPEN,
+                Step.C1_TO_ACKNOWLEDGE: Step.C1_OPEN,
+                Step.C2_TO_ACKNOWLEDGE: Step.C2_OPEN,
+                Step.S3_REQUESTED: Step.S3_ACKNOWLEDGED,
+            },
+            CASEWORKERS,
+            (ON,),
+            public=said("The council said they have it."),
+        ),
+        Transition(
+            Action.ASSIGN,
+            EventType.ASSIGNED,
+            "Assign the responding officer",
+            _stay(OPEN),
+            CASEWORKERS,
+            (
+                Field(
+                    "assignee",
+                    Kind.STAFF,
+                    "Who will handle it",
+                    "Choose who will handle this case.",
+                ),
+            ),
+            works_while_paused=True,
+        ),
+        Transition(
+            Action.EXTEND,
+            EventType.EXTENDED,
+            "Agree an extension",
+            _stay({Step.S1_OPEN, Step.C1_OPEN, Step.S2_INVESTIGATING}),
+            CASEWORKERS,
+            (
+                Field("days", Kind.DAYS, "Extra working days", when=_not_stage_1),
+                _reason("Why more time is needed", "Write why more time is needed."),
+                Field(
+                    "told",
+                    Kind.CONFIRM,
+                    "I have told the complainant about the new date and why",
+                    "Tell the complainant about the new date, then tick the box.",
+                ),
+                ON,
+            ),
+            public=said("They need more time."),
+            effect=_extend,
+            records=("new_due",),
+        ),
+        Transition(
+            Action.RECORD_RESPONSE,
+            EventType.RESPONSE_SENT,
+            "Record the response and outcomes",
+            {
+                Step.S1_OPEN: Step.S1_RESPONDED,
+                Step.C1_OPEN: Step.C1_RESPONDED,
+                Step.S2_INVESTIGATING: Step.S2_RESPONDED,
+                Step.C2_OPEN: Step.C2_RESPONDED,
+                Step.S3_REPORTED: Step.S3_RESPONDED,
+            },
+            RESPONDERS,
+            (
+                Field("outcomes", Kind.OUTCOMES, "The finding on each point"),
+                _text(
+                    "investigation_report",
+                    "The investigating officer's report: what they found",
+                    "Record the investigating officer's report.",
+                    when=_on_stage_2_investigating,
+                ),
+                _text(
+                    "independent_report",
+                    "The independent person's report: what they found",
+                    "Record the independent person's report.",
+                    when=_on_stage_2_investigating,
+                ),
+                _text(
+                    "finding",
+                    "What was found, in plain words (at Stage 2: the adjudication; at Stage 3: "
+                    "the director's response)",
+                    "Write what was found, in plain words.",
+                    public=True,
+                ),
+                _text(
+                    "remedy",
+                    "What the council will do to put it right (needed when a point is upheld)",
+                    public=True,
+                ),
+                ON,
+            ),
+            public=said("They sent their answer."),
+            check=_response_check,
+            records=("stage",),
+        ),
+        # Stage 2
+        Transition(
+            Action.REQUEST_STAGE_2,
+            EventType.STAGE_2_REQUESTED,
+            "Record a Stage 2 request",
+            {
+                Step.S1_RESPONDED: Step.S2_REQUESTED,
+                Step.C1_RESPONDED: Step.C2_TO_ACKNOWLEDGE,
+                Step.CLOSED: None,  # only after a Stage 1 reply: see `allowed`
+            },
+            CASEWORKERS | {COMPLAINANT},
+            (WORDS, ON),
+            public=said("You said you are still not happy. Someone new will look at it."),
+            effect=_reopen_after_close,
+            escalation=True,
+            records=("late",),
+        ),
+        Transition(
+            Action.APPOINT_INVESTIGATORS,
+            EventType.INVESTIGATORS_APPOINTED,
+            "Appoint the investigating officer and independent person",
+            {Step.S2_REQUESTED: Step.S2_APPOINTED},
+            CASEWORKERS,
+            (
+                _name(
+                    "investigating_officer",
+                    "Investigating officer's name",
+                    "Enter the investigating officer's name.",
+                ),
+                _name(
+                    "independent_person",
+                    "Independent person's name",
+                    "Enter the independent person's name.",
+                ),
+                ON,
+            ),
+            effect=_appointed,
+        ),
+        Transition(
+            Action.AGREE_STATEMENT,
+            EventType.STATEMENT_AGREED,
+            "Record the agreed statement of complaint",
+            {Step.S2_APPOINTED: Step.S2_INVESTIGATING},
+            RESPONDERS,
+            (
+                _text(
+                    "statement",
+                    "The statement of complaint, as agreed with the complainant",
+                    "Write the statement of complaint that was agreed.",
+                ),
+                ON,
+            ),
+            public=said("You agreed the list of things to look into."),
+        ),
+        # Stage 3
+        Transition(
+            Action.REQUEST_STAGE_3,
+            EventType.STAGE_3_REQUESTED,
+            "Record a Stage 3 request",
+            {Step.S2_RESPONDED: Step.S3_REQUESTED, Step.CLOSED: None},
+            CASEWORKERS | {COMPLAINANT},
+            (WORDS, ON),
+            public=said("You asked for a panel to look at it."),
+            effect=_reopen_after_close,
+            escalation=True,
+            records=("late",),
+        ),
+        Transition(
+            Action.CONVENE_PANEL,
+            EventType.PANEL_CONVENED,
+            "Set the review panel date and members",
+            {Step.S3_ACKNOWLEDGED: Step.S3_PANEL_SET},
+            CASEWORKERS,
+            (
+                Field(
+                    "panel_on",
+                    Kind.DATE,
+                    "Date the panel will meet",
+                    "Enter the date the panel will meet.",
+                    hint="It should meet within 30 working days of the request. "
+                    "Papers go out 10 working days before.",
+                    checks=(fields.not_in_past,),
+                ),
+                _name("chair", "The chair (an independent person)", "Enter the chair's name."),
+                Field(
+                    "members",
+                    Kind.NAMES,
+                    "The two other independent people, one name on each line",
+                    "Write the two other panel members, one name on each line.",
+                ),
+                _text(
+                    "late_reason",
+                    "If the panel meets more than 30 working days after the request: why",
+                ),
+                ON,
+            ),
+            public=said("The panel will meet on %(date)s."),
+            check=_panel_check,
+        ),
+        Transition(
+            Action.CIRCULATE_PAPERS,
+            EventType.PAPERS_CIRCULATED,
+            "Record that the panel papers went out",
+            {Step.S3_PANEL_SET: Step.S3_PAPERS_SENT},
+            CASEWORKERS,
+            (ON,),
+        ),
+        Transition(
+            Action.RECORD_PANEL_REPORT,
+            EventType.PANEL_REPORTED,
+            "Record the panel's report",
+            {Step.S3_PAPERS_SENT: Step.S3_REPORTED},
+            CASEWORKERS,
+            (
+                _text(
+                    "finding",
+                    "What the panel recommended",
+                    "Write what the panel recommended.",
+                    public=True,
+                ),
+                Field(
+                    "on",
+                    Kind.DATE,
+                    "Date of the report (leave empty for today)",
+                    checks=(fields.not_in_future, fields.not_before_panel),
+                ),
+            ),
+            public=said("The panel sent its report."),
+        ),
+        Transition(
+            Action.DECLINE_LATE_REQUEST,
+            EventType.LATE_REQUEST_DECLINED,
+            "Decline the late request",
+            _to({Step.S2_REQUESTED, Step.C2_TO_ACKNOWLEDGE, Step.S3_REQUESTED}, Step.CLOSED),
+            MANAGERS,
+            (_reason("Why it is declined", "Write why the late request is declined."), ON),
+            public=said("A manager decided it cannot go on."),
+            ends="late_request_declined",
+        ),
+        # The Ombudsman can look at a case after any response, or after it closed.
+        Transition(
+            Action.OMBUDSMAN_ENQUIRY,
+            EventType.OMBUDSMAN_ENQUIRY_RECEIVED,
+            "Record an Ombudsman enquiry",
+            _to(RESPONDED | {Step.CLOSED}, Step.OMBUDSMAN),
+            CASEWORKERS,
+            (
+                Field(
+                    "ombudsman_reference",
+                    Kind.TEXT,
+                    "Ombudsman's reference (optional)",
+                    limit=40,
+                ),
+                ON,
+            ),
+            public=said("The Ombudsman asked the council about it."),
+        ),
+        Transition(
+            Action.OMBUDSMAN_OUTCOME,
+            EventType.OMBUDSMAN_DECIDED,
+            "Record the Ombudsman's decision",
+            {Step.OMBUDSMAN: Step.CLOSED},
+            CASEWORKERS,
+            (
+                Field(
+                    "decision",
+                    Kind.CHOICE,
+                    "What the Ombudsman decided",
+                    "Choose what the Ombudsman decided.",
+                    choices=OMBUDSMAN_DECISIONS,
+                ),
+                _text("remedy", "What the Ombudsman asked the council to do", public=True),
+                ON,
+            ),
+            public=said("The Ombudsman made a decision."),
+            ends="ombudsman_decided",
+        ),
+        # Any time
+        Transition(
+            Action.CLOSE,
+            EventType.COMPLAINT_CLOSED,
+            "Close the case",
+            _to(RESPONDED, Step.CLOSED),
+            CASEWORKERS,
+            (ON,),
+            public=said("It was closed."),
+            ends="closed",
+        ),
+        Transition(
+            Action.WITHDRAW,
+            EventType.COMPLAINT_WITHDRAWN,
+            "Record that the complainant withdrew",
+            _to(OPEN, Step.CLOSED),
+            CASEWORKERS | {COMPLAINANT},
+            (_reason("Their reason (optional)", None, public=False), ON),
+            public=said("You stopped it."),
+            ends="withdrawn",
+            points_end_as=Outcome.WITHDRAWN,
+            works_while_paused=True,
+        ),
+        Transition(
+            Action.PAUSE,
+            EventType.CLOCK_PAUSED,
+            "Pause the clock",
+            _stay(CLOCKED),
+            CASEWORKERS,
+            (
+                Field(
+                    "category",
+                    Kind.CHOICE,
+                    "Why the clock stops",
+                    "Choose why the clock stops.",
+                    choices=PAUSE_REASONS,
+                ),
+                _reason("Why the clock is paused", "Write why the clock is paused."),
+                Field(
+                    "on",
+                    Kind.DATE,
+                    "Date the pause starts (leave empty for today)",
+                    checks=(
+                        fields.not_in_future,
+                        fields.not_before_receipt,
+                        fields.not_before_last_on_time,
+                    ),
+                ),
+            ),
+            public=said("The council stopped the clock for now."),
+            effect=_pause,
+        ),
+        Transition(
+            Action.RESUME,
+            EventType.CLOCK_RESUMED,
+            "Start the clock again",
+            _stay(CLOCKED),
+            CASEWORKERS,
+            (ON,),
+            public=said("The clock started again."),
+            effect=_resume,
+            works_while_paused=True,
+        ),
+        Transition(
+            Action.SEND_MESSAGE,
+            EventType.MESSAGE_SENT,
+            "Write to the complainant",
+            _stay(EVERY),
+            RESPONDERS,
+            (
+                Field(
+                    "message",
+                    Kind.LONG_TEXT,
+                    "Message. It appears on their status page, so use short sentences and "
+                    "everyday words.",
+                    "Write the message.",
+                    note=True,
+                ),
+            ),
+            public=said("Message from the council:"),
+            works_while_paused=True,
+        ),
+    ]
 }
+BY_EVENT = {t.event: t for t in TRANSITIONS.values()}
+ENDINGS = frozenset(t.event for t in TRANSITIONS.values() if t.ends)
 
 
 STEP_LABELS = {

@@ -7,9 +7,21 @@ England & Wales bank holidays (substitute days included), all of which `holidays
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 
 import holidays
+
+
+class ReceiptRule(StrEnum):
+    """How a complaint received on a non-working day is counted (a council setting).
+
+    The regulations count working days but do not say when a weekend arrival is received;
+    most councils treat it as received on the next working day, which is the default.
+    """
+
+    NEXT_WORKING_DAY = "next_working_day"  # received on the next working day; count after it
+    AS_RECEIVED = "as_received"  # count from the day after it arrived, like any other day
 
 
 @lru_cache(maxsize=1)
@@ -42,12 +54,20 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
-def deadline_from_receipt(received: date, n: int) -> date:
+def receipt_day(received: date, rule: str = ReceiptRule.NEXT_WORKING_DAY) -> date:
+    """Return the day the clocks count from, for something that arrived on `received`."""
+    if ReceiptRule(rule) == ReceiptRule.NEXT_WORKING_DAY:
+        return next_working_day_on_or_after(received)
+    return received
+
+
+def deadline_from_receipt(received: date, n: int, rule: str = ReceiptRule.NEXT_WORKING_DAY) -> date:
     """Return the deadline `n` working days after receipt.
 
-    Something received on a non-working day is treated as received on the next working day.
+    By default (`RECEIVED_ON_A_NON_WORKING_DAY`), something received on a non-working day is
+    treated as received on the next working day.
     """
-    return add_working_days(next_working_day_on_or_after(received), n)
+    return add_working_days(receipt_day(received, rule), n)
 
 
 def subtract_working_days(end: date, n: int) -> date:

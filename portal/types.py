@@ -35,6 +35,8 @@ class EventType(StrEnum):
     SUFFICIENT_INTEREST_ACCEPTED = "sufficient_interest_accepted"
     RESOLVED_LOCALLY = "resolved_locally"
     POINTS_EDITED = "points_edited"
+    POINTS_HELD = "points_held"
+    POINTS_RELEASED = "points_released"
     ACKNOWLEDGED = "acknowledged"
     ASSIGNED = "assigned"
     EXTENDED = "extended"
@@ -125,6 +127,7 @@ class Advocacy(StrEnum):
     WANTED = "wanted"
     NOT_WANTED = "not_wanted"
     HAS_ADVOCATE = "has_advocate"
+    NOT_OFFERED = "not_offered"  # a carer's own complaint: no young person to offer it to
 
 
 class Urgency(StrEnum):
@@ -150,8 +153,37 @@ class Stage(StrEnum):
 
 
 class Outcome(StrEnum):
-    """The finding on one complaint point."""
+    """The finding on one complaint point, at one stage (a typed column: reports count it)."""
 
     UPHELD = "upheld"
     PARTLY_UPHELD = "partly_upheld"
     NOT_UPHELD = "not_upheld"
+    RESOLVED = "resolved"  # put right locally, by agreement, before a formal reply
+    WITHDRAWN = "withdrawn"
+    NOT_CONSIDERED = "not_considered"  # the council could not consider it (reg 8, reg 9 …)
+
+
+# The findings a reply can record; the others come from how a case or point ended.
+FINDINGS = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
+
+
+class Remedy(StrEnum):
+    """What the council does to put an upheld point right (LGSCO remedy guidance)."""
+
+    APOLOGY = "apology"
+    EXPLANATION = "explanation"
+    SERVICE = "service"  # the service, meeting or decision that was missing is provided
+    PRACTICE = "practice"  # a change to practice, policy or training
+    FINANCIAL = "financial"
+    OTHER = "other"
+
+
+class Arrival(StrEnum):
+    """How a complaint reached the council (the reports count each)."""
+
+    PORTAL = "portal"
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    ADVOCATE = "advocate"

@@ -12,8 +12,17 @@ DEFAULTS = {
     "COUNCIL_NAME": _l("your council"),
     "ADVOCACY_SERVICE_NAME": _l("the local advocacy service"),
     "SIGNPOST_SCHOOL": _l("Ask the school office how to complain."),
-    "SIGNPOST_POLICE": _l("Call 101, or 999 in an emergency. You can also go to a police station."),
-    "SIGNPOST_HEALTH": _l("Ask the hospital for PALS, the patient help team. Or call NHS 111."),
+    # Complaints routes, not help lines: the police force's professional standards department
+    # (and the IOPC above it), and the NHS complaints process (PALS is its front door).
+    "SIGNPOST_POLICE": _l(
+        "To complain about the police, ask the police force for its professional standards "
+        "team. They look at complaints. Still not happy? Ask the IOPC (Independent Office for "
+        "Police Conduct). They check on the police."
+    ),
+    "SIGNPOST_HEALTH": _l(
+        "To complain about a doctor, nurse or hospital, use the NHS complaints process. Ask "
+        "them how to complain. At a hospital, PALS, the patient help team, can help you."
+    ),
     "SIGNPOST_COURT": _l("Talk to your lawyer. Or talk to your Cafcass worker, if you have one."),
     "SIGNPOST_CHILD_PROTECTION": _l(
         "Ask the person who led the child protection meeting. They can tell you what to do."

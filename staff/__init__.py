@@ -8,6 +8,7 @@ from staff import (
     account_views,  # noqa: F401 - registers sign-in and account routes on views.bp
     auth,
     cli,
+    intake_views,  # noqa: F401 - registers logging a complaint from a call or letter on views.bp
     link_views,  # noqa: F401 - registers the private-link help routes on views.bp
     urgent_views,  # noqa: F401 - registers the duty team's urgent-flag routes on views.bp
     views,

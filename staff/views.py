@@ -11,14 +11,15 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal import wording
+from portal.fields import OUTCOME_LABELS, REMEDY_LABELS
 from portal.flows import JOURNEYS
 from portal.flows.present import topic_label
 from portal.services import casework, complaints, safety, status_links, tracker
 from portal.services import staff as accounts
 from portal.stages import STEP_LABELS, TRANSITIONS, Action, Refused, extension_limit
-from portal.types import StaffRole, Stage, Voice
+from portal.types import FINDINGS, StaffRole, Stage, Voice
 from staff import auth
-from staff.actions import ACTION_LABELS, FIELDS, REASON_LABELS, action_choices
+from staff.actions import ACTION_LABELS, action_choices
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 bp.before_request(auth.guard)
@@ -109,6 +110,7 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "group": tracker.complainant_group(complaint.complainant_role),
         "countdown": tracker.countdown(state.due),
         "extension_limit": extension_limit(state),
+        "setup_days": tracker.working_days_since(state.stage_requested_on),
         "told_us": complaints.told_us(complaint),
         "points": _points(complaint),
         "decisions": [
@@ -120,6 +122,8 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "can_clear_word": user.role in (StaffRole.OFFICER, StaffRole.MANAGER),
         "word_paused": status_links.word_paused(complaint),
         "ACTION_LABELS": ACTION_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "remedy_labels": REMEDY_LABELS,
         **extra,
     }
 
@@ -166,20 +170,21 @@ def act(reference: str, action: str):
 
 
 def _action_page(complaint, move: Action, form, errors: dict[str, str], **extra: Any):
+    """The form for one move, drawn from its declaration in portal/stages.py."""
+    transition = TRANSITIONS[move]
+    context = _case_context(complaint, **extra)
     return render_template(
         "staff/action.html",
         move=move,
-        move_label=ACTION_LABELS[move],
-        fields=FIELDS.get(move, ()),
+        move_label=transition.label,
+        fields=transition.fields_for(context["state"]),
+        field_context=casework.context(complaint, context["state"]),
         form=form,
         errors=errors,
         assignable=casework.assignable_staff(),
-        transition=TRANSITIONS[move],
-        reason_label=REASON_LABELS.get(move, "Reason"),
-        categories=casework.UNABLE_CATEGORIES,
-        decisions_list=casework.OMBUDSMAN_DECISIONS,
-        outcome_labels=casework.OUTCOME_LABELS,
-        **_case_context(complaint, **extra),
+        transition=transition,
+        findings=FINDINGS,
+        **context,
     )
 
 

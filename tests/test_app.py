@@ -87,3 +87,82 @@ def test_migration_0002_keeps_complaints_sent_before_the_rules(database_url):
     finally:
         command.upgrade(config, "head")
         engine.dispose()
+
+
+def test_migration_0007_types_old_replies_and_says_where_each_case_is(database_url):
+    """Cases moved on before revision 0007 get their step, due kind, event days and typed
+    outcomes from their events, so nothing replays events afterwards."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from portal.migrate import alembic_config
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0006")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO complaint (public_id, reference, journey, voice, complainant_role,"
+                    " age_group, contact_method, answers, received_on, received_utc,"
+                    " status_link_version, eligibility, eligibility_reason, time_limit,"
+                    " time_limit_reason, legal_proceedings, legal_proceedings_reason, consent,"
+                    " consent_reason, advocacy, urgent, urgent_reasons, legal_hold, stage,"
+                    " procedure, version, outcomes_sought, secret_word_version,"
+                    " secret_word_failures, withdrawal_to_check) VALUES ('p7', 'BBBB-BBBB',"
+                    " 'complaint', 'self', 'looked_after_child', '12_15', 'link_only', '{}',"
+                    " '2026-06-01', '2026-06-01 10:00:00+00', 1, 'as_of_right', 'x', 'in_time',"
+                    " 'x', 'none', 'x', 'not_needed', 'x', 'offered', :no, '[]', :no,"
+                    " 'stage_1', 'statutory', 4, '[]', 0, 0, :no)"
+                ),
+                {"no": False},
+            )
+            complaint_id = connection.execute(
+                text("SELECT id FROM complaint WHERE reference = 'BBBB-BBBB'")
+            ).scalar()
+            connection.execute(
+                text(
+                    "INSERT INTO complaint_point (complaint_id, position, topic, procedure,"
+                    " procedure_reason) VALUES (:c, 1, 'social_worker', 'statutory', 'statutory')"
+                ),
+                {"c": complaint_id},
+            )
+            for kind, at, data in [
+                ("accepted_statutory", "2026-06-02 09:00:00+00", "{}"),
+                ("acknowledged", "2026-06-05 09:00:00+00", '{"on": "2026-06-03"}'),
+                (
+                    "response_sent",
+                    "2026-06-12 09:00:00+00",
+                    '{"on": "2026-06-12", "stage": "stage_1", "outcomes": {"1": "upheld"},'
+                    ' "finding": "f", "remedy": "Sorry."}',
+                ),
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO event (complaint_id, type, at_utc, actor, data)"
+                        " VALUES (:c, :t, :at, 'staff@council.example', :d)"
+                    ),
+                    {"c": complaint_id, "t": kind, "at": at, "d": data},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            step = connection.execute(
+                text("SELECT step, next_due_what FROM complaint WHERE id = :c"), {"c": complaint_id}
+            ).one()
+            days = connection.execute(
+                text("SELECT happened_on FROM event WHERE complaint_id = :c ORDER BY id"),
+                {"c": complaint_id},
+            ).scalars()
+            outcome = connection.execute(
+                text("SELECT stage, outcome, remedy FROM point_outcome WHERE complaint_id = :c"),
+                {"c": complaint_id},
+            ).one()
+        assert tuple(step) == ("s1_responded", None)
+        assert [str(d)[:10] for d in days] == ["2026-06-02", "2026-06-03", "2026-06-12"]
+        assert tuple(outcome) == ("stage_1", "upheld", "Sorry.")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM complaint WHERE reference = 'BBBB-BBBB'"))
+        command.upgrade(config, "head")
+        engine.dispose()

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
+from portal.config import ConfigError, check_environment, from_environment
 from portal.timescales import (
+    ReceiptRule,
     add_working_days,
     deadline_from_receipt,
     is_working_day,
@@ -47,6 +49,61 @@ def test_add_working_days(start, n, expected):
 )
 def test_stage_1_deadline_from_receipt(received, expected):
     assert deadline_from_receipt(received, 10) == expected
+
+
+@pytest.mark.parametrize(
+    ("received", "rule", "expected"),
+    [
+        pytest.param(
+            date(2025, 12, 20),
+            ReceiptRule.NEXT_WORKING_DAY,
+            date(2026, 1, 8),
+            id="saturday_received_on_monday_by_default",
+        ),
+        pytest.param(
+            date(2025, 12, 20),
+            ReceiptRule.AS_RECEIVED,
+            date(2026, 1, 7),
+            id="saturday_counted_from_sunday_when_the_council_says_so",
+        ),
+        pytest.param(
+            date(2026, 4, 3),
+            ReceiptRule.AS_RECEIVED,
+            date(2026, 4, 20),
+            id="good_friday_counted_as_received",
+        ),
+        pytest.param(
+            date(2025, 12, 19),
+            ReceiptRule.AS_RECEIVED,
+            date(2026, 1, 7),
+            id="a_working_day_is_the_same_either_way",
+        ),
+    ],
+)
+def test_receipt_on_a_non_working_day_follows_the_council_setting(received, rule, expected):
+    assert deadline_from_receipt(received, 10, rule) == expected
+    assert deadline_from_receipt(received, 10, str(rule)) == expected, "as read from a setting"
+
+
+def test_receipt_on_a_non_working_day_counts_from_the_next_working_day_by_default(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("RECEIVED_ON_A_NON_WORKING_DAY", raising=False)
+    settings = from_environment(str(tmp_path))
+    assert settings["RECEIVED_ON_A_NON_WORKING_DAY"] == ReceiptRule.NEXT_WORKING_DAY
+    check_environment(settings)
+    saturday = date(2025, 12, 20)
+    assert deadline_from_receipt(saturday, 10) == deadline_from_receipt(
+        saturday, 10, settings["RECEIVED_ON_A_NON_WORKING_DAY"]
+    )
+    monkeypatch.setenv("RECEIVED_ON_A_NON_WORKING_DAY", "as_received")
+    check_environment(from_environment(str(tmp_path)))
+
+
+def test_an_unknown_receipt_setting_is_refused_at_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECEIVED_ON_A_NON_WORKING_DAY", "next_workday")
+    with pytest.raises(ConfigError, match="RECEIVED_ON_A_NON_WORKING_DAY"):
+        check_environment(from_environment(str(tmp_path)))
 
 
 def test_working_days():

@@ -6,16 +6,21 @@ gets the OTHER wording. Adding a question means adding a Step here and its trans
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from portal.flows.model import Choice, Go, Journey, Kind, Step
 from portal.flows.state import ComplaintState
+from portal.translatable import _l
 from portal.types import Role, Voice
 
 SELF, HELPER, OTHER = Voice.SELF, Voice.HELPER, Voice.OTHER
 ADULTS = ("parent_carer", "someone_else", "advocate")
 LONG_TEXT_LIMIT = 5000
 SHORT_TEXT_LIMIT = 200
+
+
+def about_a_young_person(state: ComplaintState) -> bool:
+    """Offered when there is a young person this is about (not a carer's own complaint)."""
+    return state.has_a_young_person
+
 
 WHO = Step(
     id="who",
@@ -87,6 +92,36 @@ ADULT_ROLE = Step(
     show_if=lambda state: state.who == "parent_carer",
 )
 
+COMPLAINT_FOR = Step(
+    id="complaint_for",
+    kind=Kind.SINGLE,
+    prompt=_l("Is this about a child you look after, or about you?"),
+    hint=_l("If it is about both, pick the child."),
+    summary=_l("It is about"),
+    choices=(
+        Choice(
+            "child",
+            _l("A child I look after"),
+            hint=_l("For example, their plans, their social worker or seeing their family."),
+            icon="family",
+        ),
+        Choice(
+            "myself",
+            _l("Me, as a carer"),
+            hint=_l("For example, the help, training or money the council gives me."),
+            icon="person",
+        ),
+        Choice(
+            "no_child_yet",
+            _l("Me. I want to adopt, and no child lives with me yet."),
+            icon="person",
+            show_if=lambda state: state.role == Role.ADOPTER,
+        ),
+    ),
+    errors={"required": _l("Pick the one that fits.")},
+    show_if=lambda state: state.is_carer,
+)
+
 OTHER_ROLE = Step(
     id="other_role",
     kind=Kind.SINGLE,
@@ -138,6 +173,7 @@ ADVOCATE_EMAIL = Step(
     summary=_l("Advocate's email"),
     max_length=254,
     check="email",
+    autocomplete="work email",
     errors={
         "required": _l("Write your work email address."),
         "format": _l("Write an email address like name@example.org."),
@@ -155,6 +191,7 @@ ADVOCATE_PHONE = Step(
     required=False,
     max_length=20,
     check="uk_phone",
+    autocomplete="work tel",
     errors={"format": _l("Write a UK phone number like 0300 123 4567.")},
     show_if=lambda state: state.is_advocate,
 )
@@ -178,6 +215,7 @@ AGE = Step(
         Choice("over_25", _l("Over 25"), show_if=lambda state: state.is_about_self),
     ),
     errors={"required": _l("Pick an age group.")},
+    show_if=lambda state: state.has_a_young_person,
 )
 
 TOPICS = Step(
@@ -191,24 +229,42 @@ TOPICS = Step(
             "social_worker",
             {SELF: _l("My social worker"), OTHER: _l("Their social worker")},
             icon="social_worker",
+            show_if=about_a_young_person,
         ),
-        Choice("home", {SELF: _l("Where I live"), OTHER: _l("Where they live")}, icon="home"),
+        Choice(
+            "home",
+            {SELF: _l("Where I live"), OTHER: _l("Where they live")},
+            icon="home",
+            show_if=about_a_young_person,
+        ),
         Choice(
             "family",
             {SELF: _l("Seeing my family"), OTHER: _l("Seeing their family")},
             icon="family",
+            show_if=about_a_young_person,
         ),
-        Choice("leaving_care", _l("Help after leaving care"), icon="key"),
+        Choice(
+            "leaving_care", _l("Help after leaving care"), icon="key", show_if=about_a_young_person
+        ),
+        Choice(
+            "carer_support",
+            _l("The help the council gives me as a carer"),
+            hint=_l("For example, visits, training or support."),
+            icon="helper",
+            show_if=lambda state: state.is_carer,
+        ),
         Choice("money", _l("Money"), icon="money"),
         Choice(
             "decision",
             {SELF: _l("A decision about me"), OTHER: _l("A decision about them")},
             icon="decision",
+            show_if=about_a_young_person,
         ),
         Choice(
             "treated",
             {SELF: _l("How I was treated"), OTHER: _l("How they were treated")},
             icon="treated",
+            show_if=about_a_young_person,
         ),
         Choice(
             "adult_treated",
@@ -295,41 +351,16 @@ WHAT_HAPPENED = Step(
     examples=(
         {
             SELF: _l("My social worker cancelled my visit three times."),
-            OTHER: _l("Their social worker cancelled visits three times."),
+            OTHER: _l("Visits from the social worker were cancelled three times."),
         },
         {
             SELF: _l("Nobody asked me before they made a decision."),
-            OTHER: _l("Nobody asked them before making a decision."),
+            OTHER: _l("Nobody listened before they made a decision."),
         },
     ),
     summary=_l("What happened"),
     max_length=LONG_TEXT_LIMIT,
     errors={"required": _l("Tell us what happened. A few words is fine.")},
-)
-
-CHILD_WORDS = Step(
-    id="child_words",
-    kind=Kind.LONG_TEXT,
-    prompt=_l("What did the young person say, in their own words?"),
-    hint=_l("Write what they told you, as they said it."),
-    examples=(_l('For example: "I want to see my mum more. Nobody listens to me."'),),
-    summary=_l("The young person's own words"),
-    max_length=LONG_TEXT_LIMIT,
-    errors={"required": _l("Write what the young person said.")},
-    show_if=lambda state: state.is_advocate,
-)
-
-CHILD_ASKED = Step(
-    id="child_asked",
-    kind=Kind.SINGLE,
-    prompt=_l("Did the young person ask you to make this complaint?"),
-    summary=_l("The young person asked for this"),
-    choices=(
-        Choice("yes", _l("Yes, they asked me to"), icon="yes"),
-        Choice("no", _l("No, not yet"), icon="no"),
-    ),
-    errors={"required": _l("Pick yes or no.")},
-    show_if=lambda state: state.is_advocate,
 )
 
 WHEN = Step(
@@ -363,6 +394,34 @@ COURT_POLICE = Step(
         Choice("not_sure", _l("I am not sure"), icon="unsure"),
     ),
     errors={"required": _l("Pick one. 'I am not sure' is fine.")},
+)
+
+CHILD_ASKED = Step(
+    id="child_asked",
+    kind=Kind.SINGLE,
+    prompt=_l("Did the young person ask you to make this complaint?"),
+    hint=_l("Pick the one that fits. The council needs to know what they want."),
+    summary=_l("What the young person wants"),
+    choices=(
+        Choice("yes", _l("Yes, they asked me to"), icon="yes"),
+        Choice("not_yet", _l("No, they do not know yet"), icon="unsure"),
+        Choice("disagrees", _l("No, they know but they do not agree"), icon="no"),
+        Choice("cannot_say", _l("They are too young, or not able to say"), icon="person"),
+    ),
+    errors={"required": _l("Pick the one that fits.")},
+    show_if=lambda state: state.is_advocate,
+)
+
+CHILD_WORDS = Step(
+    id="child_words",
+    kind=Kind.LONG_TEXT,
+    prompt=_l("What did the young person say, in their own words?"),
+    hint=_l("Write what they told you, as they said it."),
+    examples=(_l('For example: "I want to see my mum more. Nobody listens to me."'),),
+    summary=_l("The young person's own words"),
+    max_length=LONG_TEXT_LIMIT,
+    errors={"required": _l("Write what the young person said.")},
+    show_if=lambda state: state.child_could_say,
 )
 
 PARENTAL_RESPONSIBILITY = Step(
@@ -402,6 +461,19 @@ CONSENT = Step(
     ),
     errors={"required": _l("Pick the one that fits.")},
     show_if=lambda state: state.speaks_for_a_child and not state.is_advocate,
+)
+
+CONSENT_NOTE = Step(
+    id="consent_note",
+    kind=Kind.LONG_TEXT,
+    prompt=_l("How did you try to find out what they think?"),
+    hint=_l("Tell us what you did to hear their view."),
+    examples=(_l("For example: I watched how they play, and I asked their teacher."),),
+    why=_l("The council must listen to every young person, even one who cannot say."),
+    summary=_l("How you tried to hear their view"),
+    max_length=1000,
+    errors={"required": _l("Write how you tried to find out what they think.")},
+    show_if=lambda state: state.asks_how_view_was_sought,
 )
 
 OUTCOME = Step(
@@ -450,7 +522,9 @@ ADVOCATE = Step(
     ),
     errors={"required": _l("Pick yes, no or tell me more.")},
     next="contact",
-    show_if=lambda state: not state.is_advocate,
+    # Every young person is offered an advocate (s26A); an advocate or a carer's own
+    # complaint has no one to offer it to.
+    show_if=lambda state: not state.is_advocate and state.has_a_young_person,
 )
 
 ADVOCATE_MORE = Step(
@@ -483,11 +557,13 @@ CONTACT = Step(
             "advocate",
             {SELF: _l("Through my advocate"), OTHER: _l("Through the young person's advocate")},
             icon="helper",
+            show_if=about_a_young_person,
         ),
         Choice(
             "social_worker",
             {SELF: _l("Through my social worker"), OTHER: _l("Through their social worker")},
             icon="social_worker",
+            show_if=about_a_young_person,
         ),
         Choice("link_only", _l("No messages. I will use my private link."), icon="key"),
     ),
@@ -544,7 +620,7 @@ RECORDS = Step(
     kind=Kind.LONG_TEXT,
     prompt={
         SELF: _l("Anything that helps us find your records?"),
-        OTHER: _l("Anything that helps us find the young person's records?"),
+        OTHER: _l("Anything that helps us find the right records?"),
     },
     hint=_l("You can skip this."),
     examples=(_l("For example: a full name, a date of birth, or a social worker's name."),),
@@ -562,6 +638,7 @@ COMPLAINT = Journey(
         WHO,
         SELF_STATUS,
         ADULT_ROLE,
+        COMPLAINT_FOR,
         OTHER_ROLE,
         ADVOCATE_NAME,
         ADVOCATE_ORGANISATION,
@@ -573,12 +650,13 @@ COMPLAINT = Journey(
         TOPIC_OTHER,
         SIGNPOST,
         WHAT_HAPPENED,
-        CHILD_WORDS,
-        CHILD_ASKED,
         WHEN,
         COURT_POLICE,
+        CHILD_ASKED,
+        CHILD_WORDS,
         PARENTAL_RESPONSIBILITY,
         CONSENT,
+        CONSENT_NOTE,
         OUTCOME,
         OUTCOME_WORDS,
         ADVOCATE,

@@ -29,6 +29,15 @@ CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO, Kind.SIGNPOST})
 SINGLE_KINDS = frozenset({Kind.SINGLE, Kind.YES_NO, Kind.SIGNPOST})
 
 
+# Phone numbers get a phone keypad and email addresses an email keyboard; both can be filled in
+# by the browser. Other short answers are the person's own words: nothing is filled in for them.
+INPUT_KINDS: dict[str, dict[str, str]] = {
+    "email": {"type": "email", "autocomplete": "email", "spellcheck": "false"},
+    "uk_mobile": {"type": "tel", "autocomplete": "tel"},
+    "uk_phone": {"type": "tel", "autocomplete": "tel"},
+}
+
+
 class Go(StrEnum):
     """Special destinations for `next`."""
 
@@ -79,9 +88,18 @@ class Step:
     required: bool = True
     max_length: int | None = None
     check: str | None = None  # a named format check such as "email" or "uk_mobile"
+    # What a browser may fill in (HTML autocomplete), when not the usual one for the check:
+    # "work email" and "work tel" for an advocate's work details.
+    autocomplete: str | None = None
     errors: Mapping[str, Worded] = field(default_factory=dict)
     next: str = Go.FOLLOWING
     show_if: Callable[[Any], bool] | None = None
+
+    @property
+    def input_attributes(self) -> dict[str, str]:
+        """Return the HTML attributes of a one-line answer box: the right keyboard and autofill."""
+        kind = INPUT_KINDS.get(self.check or "", {"autocomplete": "off"})
+        return {**kind, **({"autocomplete": self.autocomplete} if self.autocomplete else {})}
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)

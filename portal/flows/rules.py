@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.flows.model import Worded, say
 from portal.flows.state import ELSEWHERE_TOPICS, ComplaintState
+from portal.translatable import _l
 from portal.types import (
     Advocacy,
     Consent,
@@ -77,13 +76,25 @@ DECISION_NEEDED_REASONS = {
 }
 
 
+# An advocate acts on a young person's instructions; without them, the council decides.
+ADVOCATE_NOT_INSTRUCTED_REASONS = {
+    "not_yet": "advocate_not_instructed",
+    "no": "advocate_not_instructed",  # the answer before "does not agree" could be told apart
+    "disagrees": "advocate_child_disagrees",
+    "cannot_say": "advocate_non_instructed",
+}
+
+
 def eligibility(state: ComplaintState) -> Decision:
     """Decide whether the person may complain as of right, or a person must decide."""
     role = state.role
     if role == Role.CARE_LEAVER and state.age_group == "over_25":
         return Decision(Eligibility.DECISION_NEEDED, "care_leaver_over_25", True)
-    if role == Role.ADVOCATE and state.child_asked == "no":
-        return Decision(Eligibility.DECISION_NEEDED, "advocate_not_instructed", True)
+    if role == Role.ADVOCATE and state.child_asked in ADVOCATE_NOT_INSTRUCTED_REASONS:
+        reason = ADVOCATE_NOT_INSTRUCTED_REASONS[state.child_asked]
+        return Decision(Eligibility.DECISION_NEEDED, reason, True)
+    if role == Role.ADOPTER and state.no_child_placed:
+        return Decision(Eligibility.AS_OF_RIGHT, "prospective_adopter")
     if role in AS_OF_RIGHT_REASONS:
         return Decision(Eligibility.AS_OF_RIGHT, AS_OF_RIGHT_REASONS[role])
     return Decision(
@@ -104,6 +115,7 @@ TOPIC_PROCEDURES: dict[str, tuple[Procedure, str]] = {
     "other": (Procedure.STATUTORY, "statutory_to_check"),
     "adult_treated": (Procedure.CORPORATE, "corporate_about_the_adult"),
     "carer_approval": (Procedure.CORPORATE, "corporate_carer_assessment"),
+    "carer_support": (Procedure.STATUTORY, "statutory_to_check"),
     "court_report": (Procedure.CORPORATE, "corporate_court_report"),
     "child_protection": (Procedure.CORPORATE, "corporate_child_protection"),
     "school": (Procedure.NOT_COUNCIL, "elsewhere_school"),
@@ -113,11 +125,24 @@ TOPIC_PROCEDURES: dict[str, tuple[Procedure, str]] = {
 }
 
 
+# The help and money a carer gets are fostering, special guardianship or adoption support
+# services: the statutory procedure, as of right (s26(3), regs 4-5). Only decisions on approving
+# or registering a carer are not (the corporate procedure, and the IRM for approval).
+CARER_SERVICE_REASONS = {
+    Role.FOSTER_CARER: "statutory_fostering",
+    Role.SPECIAL_GUARDIAN: "statutory_special_guardianship_support",
+    Role.ADOPTER: "statutory_adoption_support",
+}
+
+
 def procedure_for(topic: str, state: ComplaintState) -> Decision:
     """Decide which procedure one complaint point follows, from its topic and who complains."""
-    if topic == "money" and state.role == Role.FOSTER_CARER:
-        # Fostering allowances are part of fostering services: statutory, as of right.
-        return Decision(Procedure.STATUTORY, "statutory_fostering")
+    service = CARER_SERVICE_REASONS.get(state.role) if state.is_carer else None
+    if service and topic in ("carer_support", "money"):
+        return Decision(Procedure.STATUTORY, service)
+    if service and topic == "adult_treated":
+        # Usually the fostering or support team's own conduct: a person checks it fits.
+        return Decision(Procedure.STATUTORY, "statutory_carer_treated", True)
     procedure, reason = TOPIC_PROCEDURES.get(topic, (Procedure.STATUTORY, "statutory_to_check"))
     return Decision(procedure, reason, procedure != Procedure.STATUTORY or topic == "other")
 
@@ -170,25 +195,37 @@ def legal_proceedings(state: ComplaintState) -> Decision:
 
 # --- Consent when someone complains for a child --------------------------------------------
 
+# The four states of the reference, as a parent, carer, relative or friend answers them...
 CONSENT_ANSWERS = {
     "knows_agrees": (Consent.KNOWS_AND_AGREES, "consent_agrees", False),
     "not_yet": (Consent.DOES_NOT_KNOW_YET, "consent_not_yet", True),
     "too_young": (Consent.TOO_YOUNG_OR_UNABLE, "consent_too_young", True),
     "disagrees": (Consent.DOES_NOT_AGREE, "consent_disagrees", True),
 }
+# ... and as an advocate answers them: "they asked me to" is acting on instructions.
+ADVOCATE_CONSENT_ANSWERS = {
+    "yes": (Consent.KNOWS_AND_AGREES, "consent_advocate_instructed", False),
+    "not_yet": (Consent.DOES_NOT_KNOW_YET, "consent_advocate_not_instructed", True),
+    "no": (Consent.DOES_NOT_KNOW_YET, "consent_advocate_not_instructed", True),
+    "disagrees": (Consent.DOES_NOT_AGREE, "consent_advocate_disagrees", True),
+    "cannot_say": (Consent.TOO_YOUNG_OR_UNABLE, "consent_advocate_cannot_say", True),
+}
 
 
 def consent(state: ComplaintState) -> Decision:
-    """Record what the young person knows and wants, when someone else complains for them."""
+    """Record what the young person knows and wants, when someone else complains for them.
+
+    Anything but "knows and agrees" is flagged: the council weighs the young person's privacy
+    against the complaint, and records what it decides.
+    """
     if not state.speaks_for_a_child:
         return Decision(Consent.NOT_NEEDED, "consent_not_needed")
-    if state.is_advocate:
-        if state.child_asked == "yes":
-            return Decision(Consent.KNOWS_AND_AGREES, "consent_advocate_instructed")
-        return Decision(Consent.DOES_NOT_KNOW_YET, "consent_advocate_not_instructed", True)
-    value, reason, flag = CONSENT_ANSWERS.get(
-        state.consent or "", (Consent.DOES_NOT_KNOW_YET, "consent_not_yet", True)
+    table, answer = (
+        (ADVOCATE_CONSENT_ANSWERS, state.child_asked)
+        if state.is_advocate
+        else (CONSENT_ANSWERS, state.consent)
     )
+    value, reason, flag = table.get(answer or "", table["not_yet"])
     return Decision(value, reason, flag)
 
 
@@ -214,6 +251,7 @@ ADVOCACY_REASONS = {
     Advocacy.WANTED: "advocate_wanted",
     Advocacy.NOT_WANTED: "advocate_not_wanted",
     Advocacy.HAS_ADVOCATE: "has_advocate",
+    Advocacy.NOT_OFFERED: "advocate_not_offered",
 }
 
 
@@ -221,6 +259,8 @@ def advocacy(state: ComplaintState) -> Decision:
     """Record the advocacy offer made to every young person, and the answer."""
     if state.is_advocate:
         value = Advocacy.HAS_ADVOCATE
+    elif not state.has_a_young_person:
+        value = Advocacy.NOT_OFFERED  # a carer's own complaint: no young person to offer it to
     else:
         value = Advocacy.WANTED if state.wants_advocate else Advocacy.NOT_WANTED
     return Decision(value, ADVOCACY_REASONS[value])
@@ -254,13 +294,14 @@ def decisions(state: ComplaintState) -> list[Decision]:
 
 
 # Decisions that need no words: nothing unusual to explain.
-QUIET_REASONS = frozenset({"no_proceedings", "consent_not_needed"})
+QUIET_REASONS = frozenset({"no_proceedings", "consent_not_needed", "advocate_not_offered"})
 
 
 SAID_AFTER = {
     "self_status": lambda s: [eligibility(s)],
     "adult_role": lambda s: [eligibility(s)],
     "other_role": lambda s: [eligibility(s)],
+    "complaint_for": lambda s: [eligibility(s)] if s.no_child_placed else [],
     "when": lambda s: [time_limit(s)],
     "court_police": lambda s: [legal_proceedings(s)],
     "consent": lambda s: [consent(s), information_sharing(s)],
@@ -308,6 +349,9 @@ REASONS: dict[str, Worded] = {
             "You can complain. People touched by adoption can complain about adoption services."
         ),
     },
+    "prospective_adopter": {
+        SELF: _l("You can complain. People who want to adopt can, before a child lives with them."),
+    },
     "parent": {
         OTHER: _l("You can complain. Parents, and people with parental responsibility, can."),
         SELF: _l("You can complain."),
@@ -326,6 +370,20 @@ REASONS: dict[str, Worded] = {
         OTHER: _l(
             "An advocate usually acts when a young person asks. The council will decide "
             "how to look at this. It will still read it."
+        ),
+        SELF: _l("The council will decide how to look at this."),
+    },
+    "advocate_child_disagrees": {
+        OTHER: _l(
+            "An advocate usually acts when a young person asks. This young person does not "
+            "agree, so the council will decide how to look at this. It will still read it."
+        ),
+        SELF: _l("The council will decide how to look at this."),
+    },
+    "advocate_non_instructed": {
+        OTHER: _l(
+            "The young person cannot say what they want, so the council will decide how to "
+            "look at this. It will still read it."
         ),
         SELF: _l("The council will decide how to look at this."),
     },
@@ -359,8 +417,25 @@ REASONS: dict[str, Worded] = {
     },
     "statutory_fostering": {
         SELF: _l(
-            "Foster care money is part of fostering help. It goes through the "
+            "Help and money for foster carers are part of fostering services. They go "
+            "through the children's complaints process."
+        ),
+    },
+    "statutory_special_guardianship_support": {
+        SELF: _l(
+            "Help and money for special guardians go through the children's complaints process."
+        ),
+    },
+    "statutory_adoption_support": {
+        SELF: _l(
+            "Help and money for adopters, and people who want to adopt, go through the "
             "children's complaints process."
+        ),
+    },
+    "statutory_carer_treated": {
+        SELF: _l(
+            "This is about how you were treated as a carer. We will start it in the "
+            "children's complaints process. A person will check that this is right."
         ),
     },
     "statutory_to_check": {
@@ -377,8 +452,10 @@ REASONS: dict[str, Worded] = {
     },
     "corporate_carer_assessment": {
         SELF: _l(
-            "Checks on people who want to foster or adopt go through the council's "
-            "own complaints process."
+            "Checks and approval for foster carers and adopters go through the council's "
+            "own complaints process. If you are not approved, you can also ask the "
+            "Independent Review Mechanism (IRM) to look again. It is a panel that is not "
+            "part of the council."
         ),
     },
     "corporate_court_report": {
@@ -398,13 +475,13 @@ REASONS: dict[str, Worded] = {
     },
     "elsewhere_police": {
         SELF: _l(
-            "Worries about the police go to the police. You asked us "
-            "to send it anyway, so a person will check and tell you."
+            "Complaints about the police go to the police's own complaints team. You asked "
+            "us to send it anyway, so a person will check and tell you."
         )
     },
     "elsewhere_health": {
         SELF: _l(
-            "Worries about doctors, nurses or hospitals go to the NHS. "
+            "Complaints about doctors, nurses or hospitals go to the NHS complaints team. "
             "You asked us to send it anyway, so a person will check."
         )
     },
@@ -457,7 +534,11 @@ REASONS: dict[str, Worded] = {
         OTHER: _l("The council may talk to the young person, to hear what they think."),
     },
     "consent_too_young": {
-        OTHER: _l("The council will think about what is best for the young person."),
+        OTHER: _l(
+            "The council will think about what is best for the young person. It will read "
+            "how you tried to hear their view."
+        ),
+        HELPER: _l("The council will think about what is best for them."),
     },
     "consent_disagrees": {
         OTHER: _l(
@@ -471,6 +552,18 @@ REASONS: dict[str, Worded] = {
     "consent_advocate_not_instructed": {
         OTHER: _l("The council may talk to the young person, to hear what they want."),
     },
+    "consent_advocate_disagrees": {
+        OTHER: _l(
+            "The young person does not agree. The council will think about their privacy "
+            "and about this complaint. It will tell you what it decides."
+        ),
+    },
+    "consent_advocate_cannot_say": {
+        OTHER: _l(
+            "The council will think about what is best for the young person. It will read "
+            "how you tried to hear their view."
+        ),
+    },
     "no_private_information": {
         OTHER: _l(
             "Being allowed to complain does not mean you will be told the young "
@@ -479,6 +572,7 @@ REASONS: dict[str, Worded] = {
     },
     # Advocacy
     "has_advocate": {OTHER: _l("The young person has you as their advocate.")},
+    "advocate_not_offered": {SELF: _l("This is your own complaint, as a carer.")},
     "advocate_wanted": {
         SELF: _l("We will ask %(service)s to get in touch. An advocate is free."),
         OTHER: _l("We will ask %(service)s to offer the young person an advocate. It is free."),

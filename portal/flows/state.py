@@ -30,6 +30,9 @@ OTHER_ROLES = {
     "adopted_adult": Role.ADOPTED_ADULT,
     "other": Role.OTHER,
 }
+# Carers who may complain about the help they get themselves, not only for a child: fostering,
+# special guardianship and adoption support are services to them too (s26(3), regs 4-5).
+CARER_ROLES = frozenset({Role.FOSTER_CARER, Role.SPECIAL_GUARDIAN, Role.ADOPTER})
 # Topics that belong somewhere other than the council's complaints procedures.
 ELSEWHERE_TOPICS = frozenset({"school", "police", "health", "court_decision", "child_protection"})
 
@@ -87,9 +90,34 @@ class ComplaintState:
         return Voice.HELPER if self.who == "young_helper" else Voice.OTHER
 
     @property
+    def is_carer(self) -> bool:
+        """A foster carer, special guardian or adopter (or someone who wants to adopt)."""
+        return self.who == "parent_carer" and self.role in CARER_ROLES
+
+    @property
+    def complaint_for(self) -> str | None:
+        """For a carer: "child" (a child they look after), "myself" or "no_child_yet"."""
+        return self._one("complaint_for") if self.is_carer else None
+
+    @property
+    def is_carers_own(self) -> bool:
+        """A carer complaining for themselves: about the help they get, or their approval."""
+        return self.complaint_for in ("myself", "no_child_yet")
+
+    @property
+    def no_child_placed(self) -> bool:
+        """Someone who wants to adopt, with no child living with them yet."""
+        return self.complaint_for == "no_child_yet"
+
+    @property
     def speaks_for_a_child(self) -> bool:
-        """Someone other than the young person is raising this (consent questions apply)."""
-        return not self.is_about_self
+        """Someone other than the young person raises this for them (consent questions apply)."""
+        return not self.is_about_self and not self.is_carers_own
+
+    @property
+    def has_a_young_person(self) -> bool:
+        """There is a young person this is about: their age and an advocate are asked about."""
+        return not self.is_carers_own
 
     @property
     def age_group(self) -> str | None:
@@ -143,7 +171,25 @@ class ComplaintState:
 
     @property
     def child_asked(self) -> str | None:
-        return self._one("child_asked")
+        """An advocate's answer: did the young person ask them to complain?"""
+        return self._one("child_asked") if self.is_advocate else None
+
+    @property
+    def child_could_say(self) -> bool:
+        """An advocate heard what the young person thinks (they asked, or they do not agree)."""
+        return self.child_asked in ("yes", "disagrees")
+
+    @property
+    def cannot_say(self) -> bool:
+        """The young person is too young, or not able, to say what they think."""
+        if self.is_advocate:
+            return self.child_asked == "cannot_say"
+        return self.speaks_for_a_child and self.consent == "too_young"
+
+    @property
+    def asks_how_view_was_sought(self) -> bool:
+        """An adult says the young person cannot say: we ask how they tried to hear them."""
+        return self.cannot_say and not self.is_young_person
 
     @property
     def outcomes(self) -> list[str]:

@@ -9,7 +9,7 @@ version number: the second is told, and nothing is overwritten.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,48 +18,23 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import stages
+from portal import fields, stages
 from portal.clock import local_date, now_utc, today_local
 from portal.errors import MAX_ID
 from portal.extensions import db
-from portal.models import Complaint, ComplaintPoint, Event, StaffUser
+from portal.models import Complaint, ComplaintPoint, Event, PointOutcome, StaffUser
 from portal.services.staff import audit
-from portal.stages import Action, CaseState, Fact, Refused, Step
-from portal.text import plain_text
-from portal.types import Outcome, StaffRole
+from portal.stages import Action, CaseState, Fact, Refused
+from portal.timescales import add_working_days
+from portal.types import StaffRole
 
-MAX_TEXT = 5000  # the boxes' maxlength; longer only comes from a hand-made request
-MAX_NAME = 120
-MAX_OMBUDSMAN_REFERENCE = 40
-UNABLE_CATEGORIES = {
-    "court": "Court proceedings or a police investigation",
-    "out_of_time": "Made too late to look at fairly",
-    "no_consent": "The young person does not agree",
-    "outside_procedure": "Not something this procedure covers",
-    "no_sufficient_interest": "No sufficient interest in the child's welfare",
-}
-OMBUDSMAN_DECISIONS = {
-    "closed_after_initial_enquiries": "Closed after initial enquiries",
-    "not_upheld": "Not upheld: no fault",
-    "upheld": "Upheld: fault found",
-}
-OUTCOME_LABELS = {
-    Outcome.UPHELD: "Upheld",
-    Outcome.PARTLY_UPHELD: "Partly upheld",
-    Outcome.NOT_UPHELD: "Not upheld",
-}
+UNABLE_CATEGORIES = stages.UNABLE_CATEGORIES
+OMBUDSMAN_DECISIONS = stages.OMBUDSMAN_DECISIONS
+Invalid = fields.Invalid
 
 
 class Conflict(Exception):
     """Someone else changed the case since this person loaded it."""
-
-
-class Invalid(ValueError):
-    """What the move was told is incomplete; `errors` maps each field to what to do."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -80,17 +55,18 @@ COMPLAINANT = Actor(stages.COMPLAINANT, stages.COMPLAINANT)
 
 def timescales() -> stages.Timescales:
     config = current_app.config
-    return stages.Timescales(config["ACKNOWLEDGE_WORKING_DAYS"], config["STAGE1_WORKING_DAYS"])
+    return stages.Timescales(
+        config["ACKNOWLEDGE_WORKING_DAYS"],
+        config["STAGE1_WORKING_DAYS"],
+        config["STAGE2_SETUP_WORKING_DAYS"],
+        config["RECEIVED_ON_A_NON_WORKING_DAY"],
+    )
 
 
 def _fact(event: Event) -> Fact:
     on = event.data.get("on") if isinstance(event.data, dict) else None
-    return Fact(
-        event.type,
-        date.fromisoformat(on) if on else local_date(event.at_utc),
-        event.data or {},
-        event.note,
-    )
+    happened = event.happened_on or (date.fromisoformat(on) if on else None)
+    return Fact(event.type, happened or local_date(event.at_utc), event.data or {}, event.note)
 
 
 def state_of(complaint: Complaint) -> CaseState:
@@ -123,6 +99,8 @@ def _check(complaint: Complaint, action: Action, actor: Actor, state: CaseState)
     if actor.role == StaffRole.INVESTIGATOR and complaint.assigned_to_id != actor.user_id:
         raise Refused("Only the officer this case is assigned to can change it.")
     stages.allowed(state, action, actor.role)
+    if action == Action.RELEASE_POINTS and not any(p.held_reason for p in complaint.points):
+        raise Refused("No point is on hold.")
 
 
 def advance(
@@ -132,32 +110,47 @@ def advance(
     expected_version: int | None,
     inputs: Mapping[str, Any] | None = None,
 ) -> CaseState:
-    """Make one move on a case, or raise Refused, Invalid or Conflict (and change nothing)."""
+    """Make one move on a case, or raise Refused, Invalid or Conflict (and change nothing).
+
+    Everything about the move comes from its `Transition`: the fields are read and checked,
+    the event keeps them (the day it happened in `happened_on`), the fields that change the
+    case are applied, points get their typed outcomes, and the case's step and next deadline
+    columns are set from the new state.
+    """
     if expected_version is not None and expected_version != complaint.version:
         raise Conflict
     state = state_of(complaint)
     _check(complaint, action, actor, state)
-    checked = _VALIDATORS.get(action, _nothing)(complaint, state, inputs or {})
+    transition = stages.TRANSITIONS[action]
+    asked = transition.fields_for(state)
+    ctx = context(complaint, state)
+    check = transition.check
+    joined = (lambda values: check(values, ctx, state)) if check is not None else None
+    values = fields.read(asked, inputs or {}, ctx, joined)
     before = _snapshot(complaint, state)
-    on = checked.on or today_local()
-    data = {**checked.data, "on": on.isoformat()}
-    complaint.events.append(
-        Event(
-            type=stages.TRANSITIONS[action].event,
-            at_utc=now_utc(),
-            actor=actor.name,
-            data=data,
-            note=checked.note,
-        )
+    on = values.get("on") or today_local()
+    note = next((values[f.name] or None for f in asked if f.note), None)
+    data = {"on": on.isoformat()}
+    for spec in asked:
+        if not spec.note and spec.name != "on":
+            data.update(_STORED[spec.kind](spec, values[spec.name], complaint))
+    event = Event(
+        type=transition.event,
+        at_utc=now_utc(),
+        happened_on=on,
+        actor=actor.name,
+        data=data,
+        note=note,
     )
-    _SIDE_EFFECTS.get(action, lambda c, v: None)(complaint, checked)
+    complaint.events.append(event)
+    for spec in asked:
+        _APPLY.get(spec.kind, _nothing)(complaint, values[spec.name], values)
     after_state = state_of(complaint)
-    if action == Action.EXTEND and after_state.due is not None:
-        # Kept on the event so the complainant's timeline can say the new date.
-        complaint.events[-1].data = {**data, "new_due": after_state.due.isoformat()}
-    complaint.stage = after_state.stage
-    complaint.next_deadline_on = after_state.due
-    complaint.procedure = after_state.procedure
+    _record_outcomes(complaint, transition, values, state, event, on)
+    recorded = {name: _RECORDS[name](after_state) for name in transition.records}
+    if recorded:
+        event.data = {**data, **recorded}
+    _keep_columns(complaint, after_state)
     # Every move bumps the case's version, even one that changes no column (a message), so
     # anyone still working from the old version is stopped.
     flag_modified(complaint, "stage")
@@ -186,110 +179,162 @@ def _snapshot(complaint: Complaint, state: CaseState) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Checked:
-    data: dict[str, Any] = field(default_factory=dict)
-    note: str | None = None
-    on: date | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+def _keep_columns(complaint: Complaint, state: CaseState) -> None:
+    """Where the case is now, so the tracker and reports never replay events."""
+    complaint.stage = state.stage
+    complaint.step = state.step
+    complaint.next_deadline_on = state.due
+    complaint.next_due_what = state.due_what if state.due else None
+    complaint.procedure = state.procedure
 
 
-def _text(errors: dict, inputs: Mapping[str, Any], name: str, limit: int = MAX_TEXT) -> str:
-    """The field as plain text; too long is a plain message, never a database error.
-
-    Measured as typed (a browser sends each new line as two characters but counts one), so a
-    box that allowed it is never refused for what cleaning does afterwards.
-    """
-    value = inputs.get(name)
-    typed = value if isinstance(value, str) else ""
-    if len(typed.replace("\r\n", "\n")) > limit:
-        errors[name] = f"That is too long. Write at most {limit:,} characters."
-    return plain_text(typed)[:limit]
-
-
-def _require(
-    errors: dict, inputs: Mapping[str, Any], name: str, message: str, limit: int = MAX_TEXT
-) -> str:
-    value = _text(errors, inputs, name, limit)
-    if name in errors:
-        return value
-    if not value:
-        errors[name] = message
-    return value
-
-
-def _date(errors: dict, inputs: Mapping[str, Any], name: str, message: str) -> date | None:
-    raw = inputs.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors[name] = message
-        return None
-
-
-def _on(errors: dict, complaint: Complaint, inputs: Mapping[str, Any]) -> date | None:
-    """The day this happened: today unless staff say it was earlier (never in the future)."""
-    on = _date(errors, inputs, "on", "Enter the date as a real date, for example 2026-11-23.")
-    if on is None:
-        return None
-    if on > today_local():
-        errors["on"] = "The date cannot be in the future."
-    elif on < complaint.received_on:
-        errors["on"] = "The date cannot be before the complaint was received."
-    return on
-
-
-def _finish(errors: dict, checked: Checked) -> Checked:
-    if errors:
-        raise Invalid(errors)
-    return checked
-
-
-def _nothing(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    return _finish(errors, Checked(on=_on(errors, complaint, inputs)))
-
-
-def _with_reason(message: str):
-    def check(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-        errors: dict[str, str] = {}
-        reason = _require(errors, inputs, "reason", message)
-        return _finish(errors, Checked(note=reason, on=_on(errors, complaint, inputs)))
-
-    return check
-
-
-def _optional_reason(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    return _finish(
-        errors,
-        Checked(note=_text(errors, inputs, "reason") or None, on=_on(errors, complaint, inputs)),
+def context(complaint: Complaint, state: CaseState) -> fields.Context:
+    """What checking a move's fields needs to know about this case today."""
+    today = today_local()
+    due = state.due
+    return fields.Context(
+        today=today,
+        received_on=complaint.received_on,
+        points=tuple(
+            fields.PointRef(p.id, p.position, p.description or p.topic, p.held_reason is not None)
+            for p in complaint.points
+        ),
+        days_allowed=stages.extension_limit(state),
+        find_staff=_staff_member,
+        earliest_pause=state.earliest_pause(today),
+        late_since=add_working_days(due, 1) if due is not None and due < today else None,
+        panel_on=state.panel_on,
     )
 
 
-def _cannot_consider(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]):
-    errors: dict[str, str] = {}
-    category = inputs.get("category")
-    if category not in UNABLE_CATEGORIES:
-        errors["category"] = "Choose why the council cannot consider this complaint."
-    reason = _require(
-        errors, inputs, "reason", "Write the reason the complainant will read, in plain words."
-    )
-    return _finish(
-        errors,
-        Checked({"category": category}, reason, _on(errors, complaint, inputs)),
-    )
+def _nothing(*_args: Any) -> None:
+    return None
 
 
-def _assign(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    user = _staff_member(inputs.get("assignee"))
-    if user is None:
-        errors["assignee"] = "Choose who will handle this case."
-    data = {"assignee": user.id, "assignee_name": user.name} if user else {}
-    return _finish(errors, Checked(data, on=None, extra={"user": user}))
+# What each kind of field keeps on the event (for the timelines).
+def _keep_plain(spec: fields.Field, value: Any, complaint: Complaint) -> dict[str, Any]:
+    if isinstance(value, date):
+        return {spec.name: value.isoformat()}
+    return {spec.name: list(value) if isinstance(value, tuple) else value}
+
+
+def _keep_staff(spec: fields.Field, user: StaffUser | None, complaint: Complaint):
+    return {spec.name: user.id, f"{spec.name}_name": user.name} if user else {}
+
+
+def _keep_outcomes(spec: fields.Field, found: dict, complaint: Complaint) -> dict[str, Any]:
+    by_id = {p.id: p.position for p in complaint.points}
+    return {
+        "outcomes": {str(by_id[pid]): str(outcome) for pid, (outcome, _r) in found.items()},
+    }
+
+
+def _keep_points(spec: fields.Field, value: dict, complaint: Complaint) -> dict[str, Any]:
+    return {"kept": len(value["keep"]), "added": 1 if value["added"] else 0}
+
+
+def _keep_holds(spec: fields.Field, chosen: dict, complaint: Complaint) -> dict[str, Any]:
+    return {"points": sorted(p.position for p in complaint.points if p.id in chosen)}
+
+
+_STORED = {
+    fields.Kind.TEXT: _keep_plain,
+    fields.Kind.LONG_TEXT: _keep_plain,
+    fields.Kind.DATE: _keep_plain,
+    fields.Kind.CHOICE: _keep_plain,
+    fields.Kind.CONFIRM: _keep_plain,
+    fields.Kind.DAYS: _keep_plain,
+    fields.Kind.NAMES: _keep_plain,
+    fields.Kind.STAFF: _keep_staff,
+    fields.Kind.OUTCOMES: _keep_outcomes,
+    fields.Kind.POINTS: _keep_points,
+    fields.Kind.HOLDS: _keep_holds,
+}
+
+
+# What each kind of field changes on the case itself.
+def _apply_points(complaint: Complaint, value: dict, values: dict) -> None:
+    kept = dict(value["keep"])
+    for point in list(complaint.points):
+        if point.id not in kept:
+            complaint.points.remove(point)
+        else:
+            point.description = kept[point.id]
+    if value["added"]:
+        topic = complaint.points[-1].topic if complaint.points else "other"
+        complaint.points.append(
+            ComplaintPoint(
+                position=0,
+                topic=topic,
+                description=value["added"],
+                procedure=complaint.procedure,
+                procedure_reason="staff_split",
+            )
+        )
+    for position, point in enumerate(complaint.points, start=1):
+        point.position = position
+
+
+def _apply_assign(complaint: Complaint, user: StaffUser, values: dict) -> None:
+    complaint.assigned_to = user
+
+
+def _apply_holds(complaint: Complaint, chosen: dict, values: dict) -> None:
+    """Hold the ticked points for the reason given, or (with no reason asked) release them."""
+    for point in complaint.points:
+        if point.id in chosen:
+            point.held_reason = values.get("category")
+
+
+_APPLY = {
+    fields.Kind.POINTS: _apply_points,
+    fields.Kind.STAFF: _apply_assign,
+    fields.Kind.HOLDS: _apply_holds,
+}
+
+# Facts a move works out that its event keeps for the timelines.
+_RECORDS = {
+    "stage": lambda s: str(s.stage),
+    "late": lambda s: s.late_request,
+    "new_due": lambda s: s.due.isoformat() if s.due else None,
+}
+
+
+def _record_outcomes(
+    complaint: Complaint,
+    transition: stages.Transition,
+    values: dict[str, Any],
+    state: CaseState,
+    event: Event,
+    on: date,
+) -> None:
+    """Typed outcomes per point: from a reply's findings, or from how the case ended."""
+    found = values.get("outcomes") if "outcomes" in values else None
+    if found:
+        remedy = values.get("remedy") or None
+        for point in complaint.points:
+            if point.id in found:
+                outcome, remedies = found[point.id]
+                _add_outcome(complaint, point, event, state.stage, outcome, on, remedies, remedy)
+    if transition.points_end_as is None:
+        return
+    for point in complaint.points:
+        if not any(o.stage == state.stage for o in point.outcomes):
+            _add_outcome(complaint, point, event, state.stage, transition.points_end_as, on)
+
+
+def _add_outcome(complaint, point, event, stage, outcome, on, remedies=(), remedy=None) -> None:
+    point.outcomes.append(
+        PointOutcome(
+            complaint_id=complaint.id,
+            event=event,
+            stage=str(stage),
+            outcome=str(outcome),
+            remedies=[str(r) for r in remedies],
+            remedy=remedy,
+            decided_on=on,
+        )
+    )
 
 
 def _staff_member(raw: object) -> StaffUser | None:
@@ -303,178 +348,6 @@ def _staff_member(raw: object) -> StaffUser | None:
     if user is None or user.disabled or user.role == StaffRole.ADMIN:
         return None
     return user
-
-
-def _extend(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    reason = _require(errors, inputs, "reason", "Write why more time is needed.")
-    if inputs.get("told") != "yes":
-        errors["told"] = "Tell the complainant about the new date, then tick the box."
-    data: dict[str, Any] = {}
-    if state.step != Step.S1_OPEN:
-        limit = stages.extension_limit(state)
-        try:
-            days = int(str(inputs.get("days", "")).strip())
-        except ValueError:
-            days = 0
-        if not 1 <= days <= limit:
-            errors["days"] = f"Enter a number of working days from 1 to {limit}."
-        data["days"] = days
-    return _finish(errors, Checked(data, reason, _on(errors, complaint, inputs)))
-
-
-def _response(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    outcomes = {}
-    for point in complaint.points:
-        value = inputs.get(f"outcome-{point.id}")
-        if value not in set(Outcome):
-            errors[f"outcome-{point.id}"] = f"Choose an outcome for point {point.position}."
-        outcomes[str(point.position)] = value
-    finding = _require(errors, inputs, "finding", "Write what was found, in plain words.")
-    remedy = _text(errors, inputs, "remedy")
-    if not remedy and any(v in (Outcome.UPHELD, Outcome.PARTLY_UPHELD) for v in outcomes.values()):
-        errors["remedy"] = "Write the remedy for the points that were upheld."
-    data = {
-        "stage": str(state.stage),
-        "outcomes": outcomes,
-        "finding": finding,
-        "remedy": remedy,
-    }
-    return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
-
-
-def _request(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    """The person asked for the next stage; what is still wrong is in their words (optional)."""
-    errors: dict[str, str] = {}
-    on = _on(errors, complaint, inputs)
-    window_end = state.ask_again_by
-    late = window_end is not None and (on or today_local()) > window_end
-    return _finish(errors, Checked({"late": late}, _text(errors, inputs, "words") or None, on))
-
-
-def _appoint(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    officer = _require(
-        errors,
-        inputs,
-        "investigating_officer",
-        "Enter the investigating officer's name.",
-        MAX_NAME,
-    )
-    independent = _require(
-        errors, inputs, "independent_person", "Enter the independent person's name.", MAX_NAME
-    )
-    data = {"investigating_officer": officer, "independent_person": independent}
-    return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
-
-
-def _convene(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    panel_on = _date(errors, inputs, "panel_on", "Enter the panel date as a real date.")
-    if panel_on is None and "panel_on" not in errors:
-        errors["panel_on"] = "Enter the date the panel will meet."
-    elif panel_on is not None and panel_on < today_local():
-        errors["panel_on"] = "The panel date cannot be in the past."
-    data = {"panel_on": panel_on.isoformat() if panel_on else None}
-    return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
-
-
-def _panel_report(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    finding = _require(errors, inputs, "finding", "Write what the panel recommended.")
-    return _finish(errors, Checked({"finding": finding}, on=_on(errors, complaint, inputs)))
-
-
-def _ombudsman_enquiry(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]):
-    errors: dict[str, str] = {}
-    reference = _text(errors, inputs, "ombudsman_reference", MAX_OMBUDSMAN_REFERENCE)
-    return _finish(
-        errors, Checked({"ombudsman_reference": reference}, on=_on(errors, complaint, inputs))
-    )
-
-
-def _ombudsman_outcome(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]):
-    errors: dict[str, str] = {}
-    decision = inputs.get("decision")
-    if decision not in OMBUDSMAN_DECISIONS:
-        errors["decision"] = "Choose what the Ombudsman decided."
-    remedy = _text(errors, inputs, "remedy")
-    data = {"decision": decision, "remedy": remedy}
-    return _finish(errors, Checked(data, on=_on(errors, complaint, inputs)))
-
-
-def _message(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    errors: dict[str, str] = {}
-    message = _require(errors, inputs, "message", "Write the message.")
-    return _finish(errors, Checked(note=message))
-
-
-def _points(complaint: Complaint, state: CaseState, inputs: Mapping[str, Any]) -> Checked:
-    """Edit, split or remove points; at least one must stay."""
-    errors: dict[str, str] = {}
-    keep = []
-    for point in complaint.points:
-        if inputs.get(f"point-{point.id}-remove") == "yes":
-            continue
-        # The topic already says what a point is about; a description is optional.
-        keep.append((point, _text(errors, inputs, f"point-{point.id}-description") or None))
-    added = _text(errors, inputs, "new-description")
-    if not keep and not added and "new-description" not in errors:
-        errors["new-description"] = "A complaint needs at least one point."
-    data = {"kept": len(keep), "added": 1 if added else 0}
-    return _finish(errors, Checked(data, extra={"keep": keep, "added": added}))
-
-
-def _apply_points(complaint: Complaint, checked: Checked) -> None:
-    keep = checked.extra["keep"]
-    kept_ids = {p.id for p, _ in keep}
-    for point in list(complaint.points):
-        if point.id not in kept_ids:
-            complaint.points.remove(point)
-    for point, text in keep:
-        point.description = text
-    if checked.extra["added"]:
-        topic = complaint.points[-1].topic if complaint.points else "other"
-        complaint.points.append(
-            ComplaintPoint(
-                position=0,
-                topic=topic,
-                description=checked.extra["added"],
-                procedure=complaint.procedure,
-                procedure_reason="staff_split",
-            )
-        )
-    for position, point in enumerate(complaint.points, start=1):
-        point.position = position
-
-
-def _apply_assign(complaint: Complaint, checked: Checked) -> None:
-    complaint.assigned_to = checked.extra["user"]
-
-
-_VALIDATORS = {
-    Action.MOVE_TO_CORPORATE: _with_reason("Write why this goes to the corporate procedure."),
-    Action.CANNOT_CONSIDER: _cannot_consider,
-    Action.ACCEPT_SUFFICIENT_INTEREST: _optional_reason,
-    Action.RESOLVE_LOCALLY: _with_reason("Write how it was put right."),
-    Action.EDIT_POINTS: _points,
-    Action.ASSIGN: _assign,
-    Action.EXTEND: _extend,
-    Action.RECORD_RESPONSE: _response,
-    Action.REQUEST_STAGE_2: _request,
-    Action.REQUEST_STAGE_3: _request,
-    Action.APPOINT_INVESTIGATORS: _appoint,
-    Action.CONVENE_PANEL: _convene,
-    Action.RECORD_PANEL_REPORT: _panel_report,
-    Action.DECLINE_LATE_REQUEST: _with_reason("Write why the late request is declined."),
-    Action.OMBUDSMAN_ENQUIRY: _ombudsman_enquiry,
-    Action.OMBUDSMAN_OUTCOME: _ombudsman_outcome,
-    Action.PAUSE: _with_reason("Write why the clock is paused."),
-    Action.SEND_MESSAGE: _message,
-    Action.WITHDRAW: _optional_reason,
-}
-_SIDE_EFFECTS = {Action.EDIT_POINTS: _apply_points, Action.ASSIGN: _apply_assign}
 
 
 def assignable_staff() -> list[StaffUser]:

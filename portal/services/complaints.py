@@ -69,15 +69,33 @@ def _advocate_fields(state) -> dict[str, Any]:
     }
 
 
-def _build(journey: Journey, draft: Draft) -> Complaint:
-    answered = dict((s.id, v) for s, v in engine.answered_path(journey, draft.answers))
+def _build(
+    journey: Journey,
+    answers: dict[str, Any],
+    received: datetime,
+    arrived_by: str = "portal",
+    *,
+    draft: Draft | None = None,
+    recorded: datetime | None = None,
+    actor: str = COMPLAINANT,
+    how_received: dict[str, Any] | None = None,
+) -> Complaint:
+    """Turn finished answers into a complaint: decisions, points, events, flags and clocks.
+
+    Every way in comes through here: the portal (a draft, received and recorded now) and staff
+    logging one that came by phone, email, letter, in person or through an advocate (received
+    on the day they say, recorded now by them, `how_received` on its received event). The
+    clocks start from the day it was received.
+    """
+    recorded = recorded or received
+    answered = dict((s.id, v) for s, v in engine.answered_path(journey, answers))
     state = journey.state(answered)
     decided = _decided(state)
-    received = now_utc()
     complaint = Complaint(
         public_id=secrets.token_hex(16),
         reference=new_reference(),
-        draft_id=draft.id,
+        draft_id=draft.id if draft is not None else None,
+        arrived_by=arrived_by,
         journey=journey.id,
         voice=state.voice,
         complainant_role=state.role,
@@ -116,9 +134,11 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
     complaint.procedure = stages.overall_procedure([p.procedure for p in complaint.points])
     complaint.stage = Stage.TRIAGE
     complaint.next_deadline_on = deadline_from_receipt(
-        complaint.received_on, current_app.config["ACKNOWLEDGE_WORKING_DAYS"]
+        complaint.received_on,
+        current_app.config["ACKNOWLEDGE_WORKING_DAYS"],
+        current_app.config["RECEIVED_ON_A_NON_WORKING_DAY"],
     )
-    _record_events(complaint, state, decided, received)
+    _record_events(complaint, state, decided, recorded, actor, how_received or {})
     free_text = [
         v
         for s, v in engine.answered_path(journey, answered)
@@ -129,17 +149,26 @@ def _build(journey: Journey, draft: Draft) -> Complaint:
         safety.urgent_reasons_at_submit(
             draft, free_text, said_not_safe=rules.urgency(state) is not None
         ),
-        at=received,
+        at=recorded,
     )
-    safety.link_help_requests(draft, complaint)
+    if draft is not None:
+        safety.link_help_requests(draft, complaint)
     return complaint
 
 
-def _record_events(complaint: Complaint, state, decided: dict, at: datetime) -> None:
+def _record_events(
+    complaint: Complaint,
+    state,
+    decided: dict,
+    at: datetime,
+    actor: str = COMPLAINANT,
+    how_received: dict[str, Any] | None = None,
+) -> None:
     def add(event_type: EventType, **data: Any) -> None:
-        complaint.events.append(Event(type=event_type, at_utc=at, actor=COMPLAINANT, data=data))
+        complaint.events.append(Event(type=event_type, at_utc=at, actor=actor, data=data))
 
-    add(EventType.COMPLAINT_RECEIVED)
+    add(EventType.COMPLAINT_RECEIVED, **(how_received or {}))
+    complaint.events[-1].happened_on = complaint.received_on  # the day it reached the council
     for name, decision in decided.items():
         if decision is not None and decision.needs_a_person:
             add(FLAG_EVENTS[name], value=decision.value, reason=decision.reason)
@@ -172,7 +201,7 @@ def submit_draft(key: str | None, journey: Journey) -> Complaint | None:
             return _by_draft(draft.id)
         if not engine.is_complete(journey, draft.answers):
             return None
-        complaint = _build(journey, draft)
+        complaint = _build(journey, draft.answers, now_utc(), draft=draft)
         db.session.add(complaint)
         draft.submitted_utc = complaint.received_utc
         draft.answers = {}  # the complaint holds them now; keep no second copy
@@ -248,6 +277,7 @@ class TimelineEntry:
     done: bool
     note: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    wording: str | None = None  # a stage move's public wording (portal/stages.py)
 
 
 @dataclass(frozen=True)
@@ -256,7 +286,7 @@ class Status:
     received_on: date
     closed_on: date | None
     acknowledge_by: date
-    reply_by: date
+    reply_by: date | None
     timeline: list[TimelineEntry]
     case: stages.CaseState
     withdrawn: bool = False
@@ -270,56 +300,66 @@ class Status:
 
     @property
     def offer_ombudsman(self) -> bool:
-        """After the last stage of either procedure, point to the Ombudsman."""
-        case = self.case
-        last = case.step if case.step != stages.Step.CLOSED else case.ended_from
-        return last in (stages.Step.S3_RESPONDED, stages.Step.C2_RESPONDED) or (
-            case.step == stages.Step.CLOSED and case.outcome == "late_request_declined"
-        )
+        """After the last stage of either procedure, or an early close, point to the
+        Ombudsman (with its own 12-month limit)."""
+        return self.case.ombudsman_by is not None
+
+    @property
+    def moved_to_corporate(self) -> bool:
+        """Staff routed it to the general complaints process, so the reply date changed."""
+        return any(e.kind == EventType.MOVED_TO_CORPORATE for e in self.timeline)
 
 
-# Events a complainant sees on their own timeline, in plain words (staff notes stay inside).
-PUBLIC_EVENTS = {
-    EventType.COMPLAINT_RECEIVED,
-    EventType.ADVOCACY_REFERRAL_MADE,
-    EventType.HELP_REQUESTED,
-    EventType.COMPLAINT_CLOSED,
-    EventType.COMPLAINT_WITHDRAWN,
-    EventType.MOVED_TO_CORPORATE,
-    EventType.UNABLE_TO_CONSIDER,
-    EventType.RESOLVED_LOCALLY,
-    EventType.ACKNOWLEDGED,
-    EventType.EXTENDED,
-    EventType.RESPONSE_SENT,
-    EventType.STAGE_2_REQUESTED,
-    EventType.STATEMENT_AGREED,
-    EventType.STAGE_3_REQUESTED,
-    EventType.PANEL_CONVENED,
-    EventType.LATE_REQUEST_DECLINED,
-    EventType.OMBUDSMAN_ENQUIRY_RECEIVED,
-    EventType.CLOCK_PAUSED,
-    EventType.CLOCK_RESUMED,
-    EventType.MESSAGE_SENT,
-}
+# Events a complainant sees on their own timeline, in plain words (staff notes stay inside):
+# what happened when they sent it, and every stage move that declares public wording.
+PUBLIC_EVENTS = frozenset(
+    {EventType.COMPLAINT_RECEIVED, EventType.ADVOCACY_REFERRAL_MADE, EventType.HELP_REQUESTED}
+    | {t.event for t in stages.TRANSITIONS.values() if t.public}
+)
+
+
+def _entry(event) -> TimelineEntry:
+    """One past event on the complainant's timeline, dated the day it happened."""
+    transition = stages.BY_EVENT.get(event.type)
+    return TimelineEntry(
+        event.type,
+        event.happened_on or local_date(event.at_utc),
+        True,
+        event.note,
+        event.data or {},
+        transition.public if transition else None,
+    )
+
+
+def first_reply_by(received_on: date, procedure: str, acknowledge_by: date) -> date | None:
+    """The first reply date the procedure promises: the Children Act's Stage 1 counts from
+    receipt; the council's general process from the acknowledgement; none when the council
+    is not the place to complain."""
+    if procedure == Procedure.CORPORATE:
+        return deadline_from_receipt(acknowledge_by, stages.CORPORATE_STAGE_1)
+    if procedure == Procedure.NOT_COUNCIL:
+        return None
+    config = current_app.config
+    return deadline_from_receipt(
+        received_on, config["STAGE1_WORKING_DAYS"], config["RECEIVED_ON_A_NON_WORKING_DAY"]
+    )
 
 
 def status_of(complaint: Complaint) -> Status:
     """Work out where a complaint is now, and what comes next, from its events."""
     config = current_app.config
     case = casework.state_of(complaint)
+    receipt = config["RECEIVED_ON_A_NON_WORKING_DAY"]
     acknowledge_by = deadline_from_receipt(
-        complaint.received_on, config["ACKNOWLEDGE_WORKING_DAYS"]
+        complaint.received_on, config["ACKNOWLEDGE_WORKING_DAYS"], receipt
     )
-    reply_by = deadline_from_receipt(complaint.received_on, config["STAGE1_WORKING_DAYS"])
+    reply_by = first_reply_by(complaint.received_on, case.procedure, acknowledge_by)
     closed = closed_utc(complaint)
-    timeline = [
-        TimelineEntry(e.type, local_date(e.at_utc), True, e.note, e.data or {})
-        for e in complaint.events
-        if e.type in PUBLIC_EVENTS
-    ]
+    timeline = [_entry(e) for e in complaint.events if e.type in PUBLIC_EVENTS]
     if case.due is not None:
         timeline.append(TimelineEntry(f"due_{case.due_what}", case.due, False))
-        if case.step in (stages.Step.TRIAGE, stages.Step.S1_TO_ACKNOWLEDGE):
+        waiting = (stages.Step.TRIAGE, stages.Step.S1_TO_ACKNOWLEDGE, stages.Step.C1_TO_ACKNOWLEDGE)
+        if case.step in waiting and reply_by is not None:
             reply_by = add_working_days(reply_by, case.paused_days)
             timeline.append(TimelineEntry("due_stage_1_response", reply_by, False))
     next_action = case.next_action
@@ -348,7 +388,8 @@ def decisions_of(complaint: Complaint) -> list[rules.Decision]:
         (complaint.time_limit, complaint.time_limit_reason),
         (complaint.legal_proceedings, complaint.legal_proceedings_reason),
         (complaint.consent, complaint.consent_reason),
-        (complaint.voice != Voice.SELF and Consent.NOT_NEEDED, "no_private_information"),
+        # Told to whoever speaks for a young person (not to a carer complaining for themselves).
+        (complaint.consent != Consent.NOT_NEEDED and Consent.NOT_NEEDED, "no_private_information"),
         (complaint.advocacy, rules.ADVOCACY_REASONS[Advocacy(complaint.advocacy)]),
     ]
     return [

@@ -192,9 +192,14 @@ def _mark_complaint_urgent(complaint: Complaint, reasons: list[str], at: datetim
     return fresh
 
 
-def urgent_reasons_at_submit(draft: Draft, free_text: list[str], said_not_safe: bool) -> list[str]:
-    """Check every free-text answer again on submit, and gather why the complaint is urgent."""
-    reasons = set(draft.urgent_reasons or [])
+def urgent_reasons_at_submit(
+    draft: Draft | None, free_text: list[str], said_not_safe: bool
+) -> list[str]:
+    """Check every free-text answer again on submit, and gather why the complaint is urgent.
+
+    Without a draft (a complaint staff logged from a call or a letter) only the words count.
+    """
+    reasons = set(draft.urgent_reasons or []) if draft is not None else set()
     for text in free_text:
         reasons |= set(risk_in(text))
     if said_not_safe:

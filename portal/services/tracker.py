@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Complaint, OutboxMessage, StaffUser
 from portal.references import new_reference
 from portal.services.safety import concept_words
-from portal.timescales import deadline_from_receipt, working_days_until
+from portal.timescales import deadline_from_receipt, working_days_between, working_days_until
 from portal.types import Role, StaffRole, Stage
 
 PER_PAGE = 50
@@ -78,6 +78,7 @@ class Row:
     # The current urgent flag: what was found (plain words), since when, and who has seen it.
     concepts: tuple[str, ...] = ()
     urgent_since: str | None = None  # "14:05" today, or "3 Mar, 14:05" before
+    due_what: str | None = None  # what the next deadline is for (casework keeps the column)
     waited: str | None = None  # "3 hours"
     seen_by: str | None = None
 
@@ -102,6 +103,11 @@ def _rag(days_left: int | None) -> str | None:
 class Countdown:
     days_left: int | None
     rag: str | None
+
+
+def working_days_since(day: date | None) -> int | None:
+    """Working days from `day` to today (how long something has waited)."""
+    return None if day is None else working_days_between(day, today_local())
 
 
 def countdown(deadline: date | None) -> Countdown:
@@ -195,6 +201,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 Complaint.procedure,
                 Complaint.stage,
                 Complaint.next_deadline_on,
+                Complaint.next_due_what,
                 Complaint.urgent,
                 StaffUser.name,
                 Complaint.withdrawal_to_check,
@@ -241,6 +248,7 @@ def _row(r, now: datetime) -> Row:
         urgent_since=since_words(since, now) if since else None,
         waited=waited(since, now) if since else None,
         seen_by=r.urgent_seen_by if r.urgent else None,
+        due_what=r.next_due_what,
     )
 
 

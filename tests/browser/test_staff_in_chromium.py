@@ -66,6 +66,7 @@ def test_staff_pages_are_accessible(request, size, live_server, manager_email, b
     expect(page.locator(".error-summary")).to_contain_text("Write why the clock is paused.")
     _check_accessibility(page, "move form with an error")
     screenshot(page, f"staff-{size}-04-form-error")
+    page.get_by_label("Waiting for an advocate the young person asked for").check()
     page.get_by_label("Why the clock is paused").fill("Finding an advocate.")
     page.get_by_role("button", name="Pause the clock").click()
     expect(page.locator("#deadline")).to_contain_text("Clock paused")
@@ -93,6 +94,7 @@ def test_after_a_reply_the_status_page_offers_still_not_happy(
             complaint, Action.SEND_MESSAGE, actor, None, {"message": "We are looking at it."}
         )
         outcomes = {f"outcome-{p.id}": "partly_upheld" for p in complaint.points}
+        outcomes |= {f"remedy-{p.id}-apology": "yes" for p in complaint.points}
         casework.advance(
             complaint,
             Action.RECORD_RESPONSE,

@@ -59,15 +59,29 @@ def without(*keys: str, **changes) -> dict:
         ),
         pytest.param(
             without(who="parent_carer", adult_role="foster_carer"),
+            "complaint_for",
+            id="foster_carer_is_asked_who_it_is_for",
+        ),
+        pytest.param(
+            without(who="parent_carer", adult_role="foster_carer", complaint_for="child"),
             "consent",
-            id="foster_carer_is_asked_about_consent",
+            id="foster_carer_for_a_child_is_asked_about_consent",
         ),
         pytest.param(
             without(
-                age="over_25", who="parent_carer", adult_role="foster_carer", consent="knows_agrees"
+                age="over_25",
+                who="parent_carer",
+                adult_role="foster_carer",
+                complaint_for="child",
+                consent="knows_agrees",
             ),
             "age",
             id="over_25_is_only_offered_to_young_people_themselves",
+        ),
+        pytest.param(
+            without(who="parent_carer", adult_role="parent", parental_responsibility="yes"),
+            "consent",
+            id="a_parent_is_not_asked_who_it_is_for",
         ),
         pytest.param(
             without("topic_other", topics=["other"]), "topic_other", id="something_else_asks_what"

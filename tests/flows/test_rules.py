@@ -31,12 +31,16 @@ PERSONAS = {
     "young_person_not_sure": {"who": "self", "self_status": "not_sure"},
     "sibling_or_friend": {"who": "young_helper", "consent": "knows_agrees"},
     "advocate_instructed": {"who": "advocate", "child_asked": "yes"},
-    "advocate_not_instructed": {"who": "advocate", "child_asked": "no"},
+    "advocate_not_instructed": {"who": "advocate", "child_asked": "not_yet"},
     "parent": {"who": "parent_carer", "adult_role": "parent", "parental_responsibility": "yes"},
-    "foster_carer": {"who": "parent_carer", "adult_role": "foster_carer"},
-    "special_guardian": {"who": "parent_carer", "adult_role": "special_guardian"},
+    "foster_carer": {"who": "parent_carer", "adult_role": "foster_carer", "complaint_for": "child"},
+    "special_guardian": {
+        "who": "parent_carer",
+        "adult_role": "special_guardian",
+        "complaint_for": "child",
+    },
     "sgo_parent": {"who": "parent_carer", "adult_role": "sgo_parent"},
-    "adopter": {"who": "parent_carer", "adult_role": "adopter"},
+    "adopter": {"who": "parent_carer", "adult_role": "adopter", "complaint_for": "child"},
     "birth_parent": {"who": "parent_carer", "adult_role": "birth_parent"},
     "adopted_adult": {"who": "someone_else", "other_role": "adopted_adult"},
     "grandparent": {"who": "someone_else", "other_role": "relative"},
@@ -44,9 +48,33 @@ PERSONAS = {
     "someone_else": {"who": "someone_else", "other_role": "other"},
 }
 
+# Carers complaining for themselves, not for a child they look after.
+CARERS_FOR_THEMSELVES = {
+    "foster_carer_for_themselves": {
+        "who": "parent_carer",
+        "adult_role": "foster_carer",
+        "complaint_for": "myself",
+    },
+    "special_guardian_for_themselves": {
+        "who": "parent_carer",
+        "adult_role": "special_guardian",
+        "complaint_for": "myself",
+    },
+    "adopter_for_themselves": {
+        "who": "parent_carer",
+        "adult_role": "adopter",
+        "complaint_for": "myself",
+    },
+    "prospective_adopter": {
+        "who": "parent_carer",
+        "adult_role": "adopter",
+        "complaint_for": "no_child_yet",
+    },
+}
+
 
 def state(persona: str, **answers) -> ComplaintState:
-    return ComplaintState({**PERSONAS[persona], **answers})
+    return ComplaintState({**PERSONAS, **CARERS_FOR_THEMSELVES}[persona] | answers)
 
 
 def words(decision: rules.Decision, st: ComplaintState) -> str:
@@ -239,7 +267,7 @@ def test_who_may_complain(persona, role, eligible, says):
             "foster_carer",
             "money",
             Procedure.STATUTORY,
-            "Foster care money",
+            "part of fostering services",
             id="foster_carer_allowance_statutory",
         ),
         pytest.param(
@@ -253,14 +281,14 @@ def test_who_may_complain(persona, role, eligible, says):
             "foster_carer",
             "carer_approval",
             Procedure.CORPORATE,
-            "want to foster or adopt",
+            "Independent Review Mechanism (IRM)",
             id="foster_carer_approval_corporate",
         ),
         pytest.param(
             "adopter",
             "carer_approval",
             Procedure.CORPORATE,
-            "want to foster or adopt",
+            "Independent Review Mechanism (IRM)",
             id="adopter_assessment_corporate",
         ),
         pytest.param(
@@ -578,7 +606,8 @@ CONSENTS = ["knows_agrees", "not_yet", "too_young", "disagrees"]
 def test_no_combination_is_refused_or_left_unexplained():
     """Every persona x topic x timing x court x consent: accepted, explained, flagged rightly."""
     checked = 0
-    for persona in PERSONAS:
+    everyone = {**PERSONAS, **CARERS_FOR_THEMSELVES}
+    for persona in everyone:
         for topic in TOPICS:
             for when in WHENS:
                 for court in COURT:
@@ -592,7 +621,7 @@ def test_no_combination_is_refused_or_left_unexplained():
                         )
                         _check_combination(st, topic, when, court)
                         checked += 1
-    assert checked == len(PERSONAS) * len(TOPICS) * 4 * 4 * 4
+    assert checked == len(everyone) * len(TOPICS) * 4 * 4 * 4
 
 
 def _check_combination(st, topic, when, court):

@@ -22,7 +22,9 @@ def _public_copy() -> dict[str, list[str]]:
     ]
     copy: dict[str, list[str]] = defaultdict(list)
     for path, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords={"_": None, "_l": None, "gettext": None}
+        str(ROOT),
+        method_map=method_map,
+        keywords={"_": None, "_l": None, "gettext": None, "said": None},
     ):
         text = re.sub(r"%\(\w+\)s", "it", message).strip()
         if len(text.split()) >= 3:  # sentences and prompts, not one-word labels

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "portal" / "translations"
 LANGUAGES = {"cy": "ltr", "pl": "ltr", "ar": "rtl"}
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
+# As `make translations` extracts them: `_l` (portal/translatable.py, and Flask-Babel's in the
+# views) and `said` (the public wording of the stage moves, portal/stages.py).
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "said": None, "ngettext": (1, 2)}
 
 
 def _public_strings() -> set[str]:
@@ -25,7 +28,7 @@ def _public_strings() -> set[str]:
         ("portal/templates/**.html", "jinja2"),
         ("portal/templates/**.txt", "jinja2"),
     ]
-    keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2)}
+    keywords = KEYWORDS
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=keywords
@@ -123,3 +126,50 @@ def test_read_aloud_is_offered_in_the_page_language_and_hidden_without_javascrip
     button = page.select_one("button.read-aloud")
     assert button.has_attr("hidden"), "shown by the script only where the browser can speak"
     assert button.text == "Przeczytaj mi to" and button["data-stop"] == "Przestań czytać"
+
+
+def _translation(language: str, english: str) -> str:
+    with open(CATALOGUES / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle, locale=language)[english].string
+
+
+def test_babel_cfg_finds_the_pure_modules_lazy_strings():
+    """`pybabel extract -F babel.cfg -k _l` sees `_l` from portal/translatable.py."""
+    config = (ROOT / "babel.cfg").read_text()
+    method_map = [
+        (pattern, method)
+        for method, pattern in re.findall(r"^\[(\w+): ([^\]]+)\]", config, re.MULTILINE)
+    ]
+    assert ("portal/**.py", "python") in method_map
+    found = {
+        (path, message)
+        for path, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map=method_map, keywords=KEYWORDS
+        )
+    }
+    for path, message in [
+        ("portal/flows/complaint.py", "Who are you?"),
+        ("portal/flows/complaint.py", "How did you try to find out what they think?"),
+        (
+            "portal/flows/rules.py",
+            "You can complain. Foster carers can, including carers from an agency.",
+        ),
+    ]:
+        assert (path, message) in found, message
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_pure_modules_words_are_translated_on_every_page_and_never_stuck(client, language):
+    """A step's `_l` words come back in the page's language, and in English again after."""
+    pages = PageClient(client)
+    answers = {"who": "parent_carer", "adult_role": "foster_carer"}
+    english = "Is this about a child you look after, or about you?"
+    page = pages.get("/chat/who")
+    for step in ("who", "adult_role"):
+        page = pages.submit(page, {"answer": answers[step]})
+    assert page.h1 == english
+    translated = pages.get(page.path, headers={"Accept-Language": language})
+    assert translated.h1 == _translation(language, english)
+    choices = [label.text.strip() for label in translated.select(".choice-text")]
+    assert any(_translation(language, "Me, as a carer") in text for text in choices)
+    assert pages.get(page.path).h1 == english, "the English comes back: nothing is cached"

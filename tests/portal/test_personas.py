@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Complaint
 from portal.types import EventType
-from tests.flows.test_rules import PERSONAS
+from tests.flows.test_rules import CARERS_FOR_THEMSELVES, PERSONAS
 from tests.portal.journey import answer_all, send_complaint
 
 ELSEWHERE_ORDER = ["school", "police", "health", "court_decision", "child_protection"]
@@ -91,6 +91,106 @@ def test_an_advocate_is_asked_to_confirm_the_child_asked(pages):
     check = answer_all(pages, answers)
     text = check.select_one(".decisions").text
     assert "usually acts when a young person asks" in text
+    asked = [a["href"] for a in check.select(".summary-change a")]
+    assert not [h for h in asked if "child_words" in h], "no own words if they do not know yet"
+
+
+@pytest.mark.parametrize(
+    ("answer", "consent", "reason", "says"),
+    [
+        pytest.param(
+            "disagrees",
+            "does_not_agree",
+            "consent_advocate_disagrees",
+            "think about their privacy",
+            id="advocate_child_does_not_agree",
+        ),
+        pytest.param(
+            "cannot_say",
+            "too_young_or_unable",
+            "consent_advocate_cannot_say",
+            "how you tried to hear their view",
+            id="advocate_child_too_young_or_unable_to_say",
+        ),
+    ],
+)
+def test_an_advocate_records_consent_states_beyond_yes_and_not_yet(
+    app, pages, answer, consent, reason, says
+):
+    note = "I spent time with her at contact, and asked her key worker."
+    answers = {**COMMON, **PERSONAS["advocate_instructed"], "child_asked": answer}
+    answers["consent_note"] = note
+    check = answer_all(pages, answers)
+    assert says in check.select_one(".decisions").text
+    page = pages.submit(check, selector="form.send-form")
+    complaint = _stored(app, page)
+    assert (complaint.consent, complaint.consent_reason) == (consent, reason)
+    assert complaint.on_child_instructions is False
+    assert complaint.eligibility == "decision_needed"
+    flags = {e.type: e.data for e in complaint.events if e.type.startswith("flagged_")}
+    assert flags[EventType.FLAGGED_CONSENT] == {"value": consent, "reason": reason}
+    if answer == "cannot_say":
+        assert complaint.answers["consent_note"] == note, "how their view was sought is kept"
+        assert complaint.child_words is None
+    else:
+        assert "consent_note" not in complaint.answers
+        assert complaint.child_words == COMMON["child_words"]
+
+
+def test_the_note_on_how_a_view_was_sought_is_screened(app, pages):
+    answers = {
+        **COMMON,
+        **PERSONAS["parent"],
+        "consent": "too_young",
+        "consent_note": "He told me his foster carer hits him.",
+    }
+    page = send_complaint(pages, answers)
+    complaint = _stored(app, page)
+    assert complaint.consent == "too_young_or_unable"
+    assert complaint.urgent and "harm_from_others" in complaint.urgent_reasons
+
+
+@pytest.mark.parametrize(
+    ("persona", "topics", "procedures"),
+    [
+        pytest.param(
+            "foster_carer_for_themselves",
+            ["carer_support", "money", "carer_approval"],
+            ["statutory", "statutory", "corporate"],
+            id="foster_carer_support_statutory_approval_corporate",
+        ),
+        pytest.param(
+            "special_guardian_for_themselves",
+            ["carer_support"],
+            ["statutory"],
+            id="special_guardian_support",
+        ),
+        pytest.param(
+            "prospective_adopter",
+            ["adult_treated", "carer_approval"],
+            ["statutory", "corporate"],
+            id="no_child_placed_yet",
+        ),
+    ],
+)
+def test_a_carer_complaining_for_themselves_is_not_asked_about_a_child(
+    app, pages, persona, topics, procedures
+):
+    answers = {**COMMON, **CARERS_FOR_THEMSELVES[persona], "topics": topics}
+    check = answer_all(pages, answers)
+    changes = check.select(".summary-change a")
+    asked = {a["href"].split("?")[0].rsplit("/", 1)[1] for a in changes}
+    assert "complaint_for" in asked
+    assert not {"age", "consent", "advocate", "advocate_more"} & asked
+    assert "young person" not in check.select_one("main").text.lower()
+    page = pages.submit(check, selector="form.send-form")
+    assert "young person" not in page.select_one("main").text.lower()
+    complaint = _stored(app, page)
+    assert complaint.age_group is None
+    assert (complaint.consent, complaint.advocacy) == ("not_needed", "not_offered")
+    assert complaint.advocacy_referral is None
+    assert [(p.topic, p.procedure) for p in complaint.points] == list(zip(topics, procedures))
+    assert complaint.answers["complaint_for"] == CARERS_FOR_THEMSELVES[persona]["complaint_for"]
 
 
 def test_a_parent_is_told_what_consent_means_and_staff_see_it(app, pages):
@@ -146,7 +246,11 @@ def test_yes_to_an_advocate_makes_a_referral_to_the_local_service(make_app, page
     ("places", "shown"),
     [
         pytest.param(["school"], ["Ask the school office"], id="school"),
-        pytest.param(["police", "health"], ["Call 101", "NHS 111"], id="police_and_nhs"),
+        pytest.param(
+            ["police", "health"],
+            ["professional standards team", "IOPC", "NHS complaints process", "PALS"],
+            id="police_and_nhs_complaints_routes",
+        ),
         pytest.param(["court_decision"], ["Talk to your lawyer"], id="court"),
         pytest.param(
             ["child_protection"],

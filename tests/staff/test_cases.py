@@ -82,7 +82,10 @@ def test_stage_one_from_triage_to_a_response_the_complainant_can_read(app, manag
         **points,
     )
     assert "Write the remedy for the points that were upheld." in page.text
+    assert "Choose how the council will put point 1 right." in page.text
     assert page.select_one("#finding").text == "We found visits were missed."  # nothing lost
+    points |= {f"remedy-{p.id}-apology": "yes" for p in complaint.points}
+    points |= {f"remedy-{p.id}-service": "yes" for p in complaint.points}
     do(
         manager,
         reference,
@@ -179,15 +182,14 @@ def test_two_people_editing_one_case_the_second_is_told(app, make_staff, new_com
     first_form = first.get(f"/staff/cases/{reference}/do/send_message")
     second_form = second.get(f"/staff/cases/{reference}/do/pause")
     first.submit(first_form, {"message": "We are on it."}, selector="form.staff-form")
-    clash = second.submit(
-        second_form, {"reason": "Waiting for an advocate."}, selector="form.staff-form", expect=409
-    )
+    pause = {"category": "advocate", "reason": "Waiting for an advocate."}
+    clash = second.submit(second_form, pause, selector="form.staff-form", expect=409)
     assert "Someone else changed this case" in clash.text
     assert clash.select_one("#reason").text == "Waiting for an advocate.", "their words are kept"
     assert load(app, reference).stage == "triage"
     with app.app_context():
         assert complaints.by_reference(reference).events[-1].type != "clock_paused"
-    again = second.submit(clash, {"reason": "Waiting for an advocate."}, selector="form.staff-form")
+    again = second.submit(clash, pause, selector="form.staff-form")
     assert "Clock paused" in again.text
 
 

@@ -15,14 +15,27 @@ from tests.staff.conftest import do, load, sign_in
 STATUTORY_ROUTE = [
     ("accept_statutory", {}),
     ("acknowledge", {}),
+    ("hold_points", {"category": "police", "reason": "The police are looking at point 1."}),
+    ("release_points", {}),
     ("record_response", {"finding": "Visits were missed.", "remedy": "Booked ahead."}),
     ("request_stage_2", {}),
     ("appoint_investigators", {"investigating_officer": "Sam", "independent_person": "Kim"}),
-    ("agree_statement", {}),
-    ("record_response", {"finding": "Partly right.", "remedy": "An apology."}),
+    ("agree_statement", {"statement": "1. Visits were cancelled."}),
+    (
+        "record_response",
+        {
+            "investigation_report": "Visits were cancelled 4 times.",
+            "independent_report": "The investigation was fair.",
+            "finding": "Partly right.",
+            "remedy": "An apology.",
+        },
+    ),
     ("request_stage_3", {}),
     ("acknowledge", {}),
-    ("convene_panel", {"panel_on": "2099-01-05"}),
+    (
+        "convene_panel",
+        {"panel_on": "2099-01-05", "chair": "Ann", "members": "Bea\nCal", "late_reason": "Dates."},
+    ),
     ("circulate_papers", {}),
     ("record_panel_report", {"finding": "Uphold point 1."}),
     ("record_response", {"finding": "We agree with the panel.", "remedy": "Training."}),
@@ -45,9 +58,12 @@ def test_every_staff_page_at_every_step(app, manager, new_complaint):
     seen: set[str] = set()
     for action, fields in STATUTORY_ROUTE:
         _visit_every_form(manager, reference, seen)
+        points = load(app, reference).points
         if action == "record_response":
-            points = load(app, reference).points
             fields = {**fields, **{f"outcome-{p.id}": "upheld" for p in points}}
+            fields |= {f"remedy-{p.id}-apology": "yes" for p in points}
+        if action in ("hold_points", "release_points"):
+            fields = {**fields, f"hold-{points[0].id}": "yes"}
         page = do(manager, reference, action, **fields)
         assert "Done: " in page.text, action
     assert "Closed" in manager.get(f"/staff/cases/{reference}").select_one("#step").text
@@ -61,7 +77,7 @@ def test_every_staff_page_at_every_step(app, manager, new_complaint):
     assert "Stage 1 response" in manager.get(f"/staff/cases/{corporate}").text
 
     paused = new_complaint()
-    do(manager, paused, "pause", reason="Finding an advocate.")
+    do(manager, paused, "pause", category="advocate", reason="Finding an advocate.")
     _visit_every_form(manager, paused, seen)
     do(manager, paused, "edit_points", **{"new-description": "A second point."})
     assert len(load(app, paused).points) == 3

@@ -96,7 +96,9 @@ PATHS = {
 }
 
 ANY_OPEN = {A.SEND_MESSAGE, A.ASSIGN, A.WITHDRAW}
-CLOCK = {A.PAUSE}
+# A clock can be paused; and while a clock runs (before the last reply is being written),
+# single points can wait for a court case or the police (reg 8).
+CLOCK = {A.PAUSE, A.HOLD_POINTS, A.RELEASE_POINTS}
 AFTER_REPLY = {A.CLOSE, A.OMBUDSMAN_ENQUIRY}
 # What a complaints manager may do at each step (written out by hand from the procedure).
 EXPECTED = {
@@ -115,15 +117,16 @@ EXPECTED = {
     | {A.ACKNOWLEDGE, A.CANNOT_CONSIDER, A.RESOLVE_LOCALLY, A.EDIT_POINTS},
     Step.S1_OPEN: ANY_OPEN | CLOCK | {A.EXTEND, A.RECORD_RESPONSE, A.EDIT_POINTS},
     Step.S1_RESPONDED: ANY_OPEN | AFTER_REPLY | {A.REQUEST_STAGE_2},
-    Step.S2_REQUESTED: ANY_OPEN | {A.APPOINT_INVESTIGATORS, A.EDIT_POINTS},
-    Step.S2_APPOINTED: ANY_OPEN | {A.AGREE_STATEMENT, A.EDIT_POINTS},
+    # Setting up Stage 2 has its own clock (a council setting), so it can be paused too.
+    Step.S2_REQUESTED: ANY_OPEN | CLOCK | {A.APPOINT_INVESTIGATORS, A.EDIT_POINTS},
+    Step.S2_APPOINTED: ANY_OPEN | CLOCK | {A.AGREE_STATEMENT, A.EDIT_POINTS},
     Step.S2_INVESTIGATING: ANY_OPEN | CLOCK | {A.EXTEND, A.RECORD_RESPONSE},
     Step.S2_RESPONDED: ANY_OPEN | AFTER_REPLY | {A.REQUEST_STAGE_3},
     Step.S3_REQUESTED: ANY_OPEN | CLOCK | {A.ACKNOWLEDGE},
     Step.S3_ACKNOWLEDGED: ANY_OPEN | CLOCK | {A.CONVENE_PANEL},
     Step.S3_PANEL_SET: ANY_OPEN | CLOCK | {A.CIRCULATE_PAPERS},
     Step.S3_PAPERS_SENT: ANY_OPEN | CLOCK | {A.RECORD_PANEL_REPORT},
-    Step.S3_REPORTED: ANY_OPEN | CLOCK | {A.RECORD_RESPONSE},
+    Step.S3_REPORTED: ANY_OPEN | {A.PAUSE, A.RECORD_RESPONSE},
     Step.S3_RESPONDED: ANY_OPEN | AFTER_REPLY,
     Step.C1_TO_ACKNOWLEDGE: ANY_OPEN
     | CLOCK
@@ -190,8 +193,11 @@ def test_the_happy_path_sets_every_statutory_deadline():
     s = then(A.RECORD_RESPONSE, d(6, 26))
     assert (s.step, s.due, s.ask_again_by) == (Step.S1_RESPONDED, None, d(7, 24))
     s = then(A.REQUEST_STAGE_2, d(7, 1))
-    assert (s.step, s.late_request, s.due) == (Step.S2_REQUESTED, False, None)
+    # Setting Stage 2 up has its own clock: 10 working days to the agreed statement.
+    assert (s.step, s.late_request) == (Step.S2_REQUESTED, False)
+    assert (s.due, s.due_what) == (d(7, 15), "statement")
     s = then(A.APPOINT_INVESTIGATORS, d(7, 2))
+    assert (s.due, s.due_what) == (d(7, 15), "statement")
     s = then(A.AGREE_STATEMENT, d(7, 6))
     assert (s.step, s.due) == (Step.S2_INVESTIGATING, d(8, 10))  # 25 working days
     assert extension_limit(s) == 40
@@ -304,3 +310,15 @@ def test_withdrawn_and_unable_to_consider_cases_cannot_be_escalated():
 def test_who_may_do_what(role, action, ok):
     state = state_after(*PATHS[Step.S1_OPEN])
     assert _is_allowed(state, action, role) is ok
+
+
+def test_receipt_on_a_non_working_day_follows_the_council_setting_for_every_clock():
+    saturday = d(6, 6)
+    default = replay(saturday, "statutory", [], TIMESCALES)
+    as_received = Timescales(acknowledge=5, stage_1=10, receipt="as_received")
+    counted = replay(saturday, "statutory", [], as_received)
+    assert default.due == d(6, 15)  # from Monday 8 June: 5 working days after it
+    assert counted.due == d(6, 12)  # Monday 8 June is the first working day after receipt
+    ack = [fact(A.ACCEPT_STATUTORY, d(6, 8)), fact(A.ACKNOWLEDGE, d(6, 8))]
+    assert replay(saturday, "statutory", ack, TIMESCALES).due == d(6, 22)
+    assert replay(saturday, "statutory", ack, as_received).due == d(6, 19)
