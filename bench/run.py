@@ -69,7 +69,8 @@ def bench_safety_evaluation() -> None:
     """Recall and false alarms on the labelled set, by part, language and concept."""
     results = evaluation.score(evaluation.load(EVALUATION), matching_lists)
     print("safety words: recall (flag raised) and false alarms on tests/safety/evaluation/")
-    print("  (heldout was written before the lists and never used to tune them)")
+    print("  (heldout was written before the lists and never used to tune them; blind is batches")
+    print("  written before each was run, then fitted: their first-run figures are in the files)")
     for line in evaluation.report(results):
         print(line)
 

@@ -5,7 +5,8 @@
 For every English, Welsh and Polish word on the lists it writes every form simplemma's word
 lists know (bić: bije, bił, pobił...; curo: guro, nghuro, curodd...), and `known_<lang>.txt`:
 real words that are one slip, or a doubled letter, away from a list word ("rapid", "filled",
-"rapped"), which the matcher never reads as typos. It takes a few minutes and about 2 GB of
+"rapped"), which the matcher never reads as typos; and `known_arabizi.txt`: real words never
+read as Arabic typed in Latin letters ("but" is not بيت). It takes a few minutes and about 2 GB of
 memory (Polish alone is 3.6 million forms); the matcher only reads the files it writes, so
 simplemma's lists are never loaded at run time, and nothing is downloaded.
 """
@@ -19,7 +20,7 @@ import tomllib
 
 from portal.safety import matcher
 from portal.safety.matcher import FORMS, FUZZY_SHORTEST, PHRASES, Matcher
-from portal.safety.wordforms import fold, is_latin, skeleton, tokenise
+from portal.safety.wordforms import ARABIZI_ENDINGS, fold, is_latin, skeleton, tokenise
 
 LANGUAGES = ("en", "cy", "pl")  # Arabic words are taken apart by rule (wordforms.arabic_stems)
 _SYNTAX = re.compile(r"^(\{.*\}|\.\.\.|[~&]|=.*|.*\*)$")
@@ -144,6 +145,46 @@ def known_near(found: Matcher, language: str, lexicon: set[str]) -> set[str]:
     return out
 
 
+def arabizi_digest(found: Matcher) -> str:
+    """A fingerprint of what Arabizi can be read as: the Arabic keys and the `[arabizi]` words."""
+    return digest(set(found.arabizi) | {f"={word}" for word in found.arabizi_words})
+
+
+def write_known_arabizi(found: Matcher, english: set[str], others: set[str]) -> None:
+    """Real words never read as Arabic in Latin letters: English words that would read as an
+    Arabic list word ("but" as بيت, "met" as موت), and Welsh and Polish words that would read
+    as a verb with a pronoun ("agresywni"), the one reading made outside an Arabizi sentence."""
+    known = {
+        word
+        for word in english
+        if is_latin(word)
+        and 3 <= len(word) <= 20
+        and word not in found.arabizi_words
+        and found.arabizi_positions(word, protect=False)
+    }
+    known |= {
+        word
+        for word in others - english
+        if is_latin(word)
+        and word.endswith(ARABIZI_ENDINGS)
+        and word not in found.arabizi_words
+        and found.arabizi_verb(word, protect=False)
+    }
+    lines = [" ".join(sorted(known)[i : i + 12]) for i in range(0, len(known), 12)]
+    header = KNOWN_HEADER + f"# arabic: {arabizi_digest(found)}\n"
+    path = FORMS / f"known_{matcher.ARABIZI}.txt"
+    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"arabizi: {len(known):,} real words that look like Arabic in Latin", file=sys.stderr)
+
+
+def written_arabizi_digest() -> str:
+    path = FORMS / f"known_{matcher.ARABIZI}.txt"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        if line.startswith("# arabic: "):
+            return line.removeprefix("# arabic: ")
+    return ""
+
+
 def main() -> None:
     FORMS.mkdir(exist_ok=True)
     lexicons: dict[str, set[str]] = {}
@@ -158,9 +199,14 @@ def main() -> None:
     for cached in (matcher.generated_forms, matcher.known_words, matcher.compiled):
         cached.cache_clear()
     found = matcher.compiled()
+    write_known_arabizi(found, lexicons["en"], lexicons["cy"] | lexicons["pl"])
     for language in LANGUAGES:
-        # English words are protected everywhere: English is typed in every language's answers.
-        lexicon = lexicons[language] | (lexicons["en"] if language != "en" else set())
+        # English words are protected everywhere: English is typed in every language's answers;
+        # and longer Welsh and Polish words from English list words ("nudne", boring, is not a
+        # slip of "nude"; "kil" is still read as "kill").
+        lexicon = lexicons[language] | lexicons["en"]
+        if language == "en":
+            lexicon |= {w for w in lexicons["cy"] | lexicons["pl"] if len(w) >= 5}
         known = sorted(known_near(found, language, lexicon))
         lines = [" ".join(known[i : i + 12]) for i in range(0, len(known), 12)]
         (FORMS / f"known_{language}.txt").write_text(

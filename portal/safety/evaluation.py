@@ -1,9 +1,12 @@
 """Score the matcher on a labelled set of sentences: recall and false alarms.
 
 The set lives in `tests/safety/evaluation/<part>_<language>.toml` (`sentences`, each a `text`
-and what it should raise: a concept, or "calm"). A risky sentence counts as caught when the
-flag is raised at all (any concept puts the case on the tracker); whether the expected concept
-was named is reported beside it. Used by tests/safety/test_evaluation.py and `make bench`.
+and what it should raise: a concept, or "calm"). The parts: `tuning` (used to write the lists),
+`heldout` (written before the lists were rebuilt) and `blind` (batches written by issue 12
+before each was run, then fitted; their first-run figures are in the files). A risky sentence
+counts as caught when the flag is raised at all (any concept puts the case on the tracker);
+whether the expected concept was named is reported beside it. Used by
+tests/safety/test_evaluation.py and `make bench`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CALM = "calm"
+PARTS = ("tuning", "heldout", "blind")
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class Sentence:
     text: str
     expect: str  # a concept, or "calm"
     language: str
-    part: str  # "tuning" or "heldout"
+    part: str  # "tuning", "heldout" or "blind" (the file's name before the language)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def figures(results: Iterable[Result]) -> Figures:
 def report(results: list[Result]) -> list[str]:
     """Lines for `make bench`: each part, then by language and by concept within it."""
     lines = []
-    for part in ("tuning", "heldout", "all"):
+    for part in (*PARTS, "all"):
         mine = [r for r in results if part in ("all", r.sentence.part)]
         if not mine:
             continue

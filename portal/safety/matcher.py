@@ -11,6 +11,11 @@ come from `forms/<language>.txt` (generated from simplemma's word lists by
 off the articles and pronouns stuck to a word. Typed words are matched after folding case,
 accents, look-alike digits and symbols and stretched letters, with doubled letters and one
 slip of the keyboard forgiven, unless the typed word is a real word (`forms/known_*.txt`).
+
+Arabic typed in Latin letters ("bedi amoot", "bidrabni", "ta7arosh") is read by its consonants
+against every Arabic list word (wordforms.arabizi_keys), so the Arabic lists cover it too; only
+in a sentence that shows it is Arabizi (a word such as "ana" or "3al", `[arabizi]` in ar.toml),
+and never for a real English word (`forms/known_arabizi.txt`).
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ from rapidfuzz.distance import OSA
 
 from portal.safety import rules
 from portal.safety.wordforms import (
+    ARABIZI_ENDINGS,
+    arabic_keys,
     arabic_stems,
+    arabizi_parts,
     english_forms,
     fold,
     is_arabic,
     is_latin,
+    looks_arabizi,
     skeleton,
     tokenise,
     unleet,
@@ -47,6 +56,7 @@ LISTS = (
     "neglect",
 )
 CALM = "calm"
+ARABIZI = "arabizi"  # forms/known_arabizi.txt: real Latin-letter words never read as Arabic
 
 # Words so common that a pattern is never looked up by them (it is looked up by a rarer word).
 _COMMON_WORDS = (
@@ -167,10 +177,15 @@ class Vocabulary:
             self.by_prefix.setdefault(prefix, set()).add(atom)
         self.prefix_sizes = sorted({len(prefix) for prefix in self.by_prefix})
         self.prefix_starts = {prefix[:2] for prefix in self.by_prefix}
+        deletions = self.deletions
         for form in self.index:
-            if is_latin(form) and len(form) >= FUZZY_SHORTEST and "*" not in form:
+            if len(form) >= FUZZY_SHORTEST and "*" not in form and is_latin(form):
                 for variant in _deletions(form):
-                    self.deletions.setdefault(variant, set()).add(form)
+                    found = deletions.get(variant)
+                    if found is None:
+                        deletions[variant] = {form}
+                    else:
+                        found.add(form)
 
     def fuzzy(self, word: str) -> set[str]:
         get = self.deletions.get
@@ -206,12 +221,24 @@ class Matcher:
                         rules.parse(pattern, name, language, self.slot, self._is_common)
                     )
         self.vocabulary.build_indexes()
-        for language in {lang for lang in self.vocabulary.language if lang}:
+        for language in {lang for lang in self.vocabulary.language if lang} | {ARABIZI}:
             known_words(language)  # read now, not on the first answer
+        self.arabizi = _arabizi_index(self.vocabulary.index)
+        self.arabizi_near: dict[str, set[str]] = {}  # a key less one letter: the key
+        for key in self.arabizi:
+            for shorter in _deletions(key) - {key} if len(key) >= 5 else ():
+                self.arabizi_near.setdefault(shorter, set()).add(key)
+        arabizi = files.get("ar", {}).get("arabizi", {})
+        self.arabizi_words = {
+            fold(latin): tuple(self._arabic_positions(meaning))
+            for latin, meaning in arabizi.get("words", {}).items()
+        }
+        self.arabizi_signs = frozenset(fold(word) for word in arabizi.get("signs", []))
         self.by_anchor: dict[str, dict[int, list[rules.Rule]]] = {
             name: _by_anchor(found) for name, found in self.rules.items()
         }
-        self._cache: dict[str, tuple[frozenset[int], ...]] = {}
+        self._cache: dict[tuple[str, bool], tuple[frozenset[int], ...]] = {}
+        self._signs: dict[str, bool] = {}
 
     # Compiling the lists -------------------------------------------------------------------
 
@@ -228,6 +255,9 @@ class Matcher:
             )
         if word.endswith("*"):
             prefix = fold(word[:-1])
+            if language == "cy" and len(welsh_mutations(prefix)) > 1:  # cyffyrdd*: gyffyrdd...
+                mutated = [self.slot("", form + "*") for form in sorted(welsh_mutations(prefix))]
+                return self._merge(("alt", language, word), mutated)
             return rules.Slot(self.vocabulary.atom(("prefix", prefix), set(), prefix=prefix))
         return self._literal(language, word)
 
@@ -263,7 +293,10 @@ class Matcher:
             if words is None and exact is None:
                 raise ValueError(f"{language}: no word group {name!r}")
             members = [w for w in words or []] + ["=" + w for w in exact or []]
-            slots = [self._literal(language, member) for member in members]
+            slots = [
+                self.slot(language, m) if m.endswith("*") else self._literal(language, m)
+                for m in members
+            ]
             self._groups[(language, name)] = self._merge(("group", language, name), slots)
         return self._groups[(language, name)]
 
@@ -280,27 +313,113 @@ class Matcher:
 
     # Reading a text ------------------------------------------------------------------------
 
-    def analyse(self, word: str) -> tuple[frozenset[int], ...]:
-        """The atoms a typed word stands for, as one or more positions."""
-        if word not in self._cache:
+    def analyse(self, word: str, arabizi: bool = False) -> tuple[frozenset[int], ...]:
+        """The atoms a typed word stands for, as one or more positions.
+
+        In a sentence that shows it is Arabic typed in Latin letters (`arabizi`), a Latin word
+        is also read as Arabic ("bedi amoot" as بدي اموت).
+        """
+        key = (word, arabizi)
+        if key not in self._cache:
             if len(self._cache) > 100_000:
                 self._cache.clear()
-            self._cache[word] = self._analyse(word)
-        return self._cache[word]
+            self._cache[key] = self._analyse(word, arabizi)
+        return self._cache[key]
 
-    def _analyse(self, word: str) -> tuple[frozenset[int], ...]:
+    def _analyse(self, word: str, arabizi: bool) -> tuple[frozenset[int], ...]:
         if is_arabic(word):
             return tuple(self._lookup(set(part)) for part in arabic_stems(word))
+        latin = self._latin(word)
+        read = self.arabizi_positions(word) if arabizi else ()
+        if not read:
+            return latin
+        if not any(latin):
+            return read
+        if len(latin) == 1:
+            return (latin[0] | read[0], *read[1:])
+        return latin
+
+    def arabizi_sign(self, word: str) -> bool:
+        """A word that shows a sentence is Arabic in Latin letters: "ana", "3al", "ra7", or a
+        verb with a pronoun on its end that is no real word ("byedrabni", "bylmesni")."""
+        if word not in self._signs:
+            if len(self._signs) > 100_000:
+                self._signs.clear()
+            self._signs[word] = (
+                word in self.arabizi_signs or looks_arabizi(word) or self.arabizi_verb(word)
+            )
+        return self._signs[word]
+
+    def arabizi_verb(self, word: str, protect: bool = True) -> bool:
+        """ "bidrabni": an Arabic list word of three consonants or more, and a pronoun."""
+        if not word.endswith(ARABIZI_ENDINGS) or not word.isalpha():
+            return False
+        if protect and word in known_words(ARABIZI):
+            return False
+        parts = arabizi_parts(word)
+        return (
+            bool(parts)
+            and bool(parts[0][1])
+            and any(len(stem) >= 3 and self._arabizi_atoms(stem) for stem in parts[0][0])
+        )
+
+    def _arabic_positions(self, text: str) -> list[frozenset[int]]:
+        return [
+            self._lookup(set(part))
+            for sentence in tokenise(text)
+            for word in sentence
+            for part in arabic_stems(word)
+        ]
+
+    def arabizi_positions(self, word: str, protect: bool = True) -> tuple[frozenset[int], ...]:
+        """Arabic typed in Latin letters: "bidrabni" as the verb ضرب and the pronoun "me".
+
+        Real English words, and Welsh and Polish words that would look like such a verb
+        (`forms/known_arabizi.txt`), are never read so, unless `[arabizi]` in ar.toml says what
+        they mean ("ana", "mafi", "fel").
+        """
+        if word in self.arabizi_words:
+            return self.arabizi_words[word]
+        if len(word) < 3 or protect and word in known_words(ARABIZI):
+            return ()
+        for stems, pronoun in arabizi_parts(word):
+            atoms = frozenset(atom for stem in stems for atom in self._arabizi_atoms(stem))
+            if atoms:
+                return (atoms, self._lookup({pronoun})) if pronoun else (atoms,)
+        return ()
+
+    def _arabizi_atoms(self, stem: str) -> set[int]:
+        """A stem's atoms, forgiving one letter too many or too few in a stem of four or more."""
+        found = set(self.arabizi.get(stem, ()))
+        if not found and len(stem) >= 4:
+            for near in {*_deletions(stem), *self.arabizi_near.get(stem, ())}:
+                found.update(self.arabizi.get(near, ()) if len(near) >= 4 else ())
+        return found
+
+    def _latin(self, word: str) -> tuple[frozenset[int], ...]:
         variants = unleet(word)
         found = self._spelt(variants)
+        if word not in variants:  # "no1", "sum1", "2nite" as a list spells them
+            found |= self._lookup({word})
         if not found and is_latin(variants[0]) and len(word) >= SPLIT_SHORTEST:
             split = self._split(variants[0])
             if split:
                 return split
         prefixed = set().union(*(self._prefixed(v) for v in variants))
-        if found or prefixed:
+        if found:
             return (frozenset(found | prefixed),)
-        return (self._censored(word) if "*" in word else self._fuzzy(variants[0]),)
+        clitic = self._welsh_clitic(variants[0])
+        if clitic:
+            return (clitic | prefixed,)
+        near = self._censored(word) if "*" in word else self._fuzzy(variants[0])
+        return (near | prefixed,)  # "punchd": punch* and, one slip away, punched
+
+    def _welsh_clitic(self, word: str) -> frozenset[int]:
+        """A Welsh word with 'r or 'n stuck on ("dydy'r", "mae'r"): the word without it."""
+        if len(word) < 4 or word[-1] not in "rn":
+            return frozenset()
+        language = self.vocabulary.language
+        return frozenset(a for a in self._lookup({word[:-1]}) if language[a] == "cy")
 
     def _lookup(self, forms: set[str]) -> frozenset[int]:
         index = self.vocabulary.index
@@ -357,12 +476,11 @@ class Matcher:
         return [rule for rule in found.values() if rule.worth_trying(present)]
 
     def text(self, text: str) -> rules.Text:
-        return rules.Text.build(
-            [
-                [found for word in sentence for found in self.analyse(word)]
-                for sentence in tokenise(text)
-            ]
-        )
+        sentences = []
+        for sentence in tokenise(text):
+            arabizi = any(map(self.arabizi_sign, sentence))
+            sentences.append([found for word in sentence for found in self.analyse(word, arabizi)])
+        return rules.Text.build(sentences)
 
     def matches(self, text: str) -> list[tuple[str, str]]:
         """Every concept that matches, and the first pattern that matched it (for tuning)."""
@@ -387,6 +505,16 @@ class Matcher:
             if any(not rules.overlaps(found, calm) for found in rules.rule_matches(rule, seen)):
                 return rule
         return None
+
+
+def _arabizi_index(index: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The atoms of every Arabic list form, by its consonant key (ضرب: drb)."""
+    out: dict[str, set[int]] = {}
+    for form, atoms in index.items():
+        for key in arabic_keys(form) if "\u0600" <= form[:1] <= "\u06ff" else ():
+            if len(key) >= 2:
+                out.setdefault(key, set()).update(atoms)
+    return out
 
 
 def _by_anchor(found: list[rules.Rule]) -> dict[int, list[rules.Rule]]:

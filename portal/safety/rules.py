@@ -4,7 +4,8 @@ A pattern is words separated by spaces. Each word is one of:
 
     hit          this word in every form it takes (hits, hitting; bije, bił, pobił)
     =hit         only this spelling (still forgiving case, accents and small typos)
-    samobój*     any word that starts so
+    samobój*     any word that starts so (in Welsh, with its mutations: cyffyrdd*, gyffyrdd*);
+                 a group may hold such words too
     {hit}        any word of the group "hit" in this file, in every form; {en:hit} another file's
     a|b|c        any of these words; no_one, passed_out: several words as one alternative
     ...          up to four other words, in the same sentence

@@ -9,6 +9,9 @@ Two halves, both plain functions with no state:
   give the forms a word can take. Polish, Welsh and English forms from the simplemma word lists
   are generated once into `portal/safety/forms/` by `python -m portal.safety.build_forms`, so
   nothing large is loaded, and nothing is downloaded, at run time.
+* Arabic in Latin letters ("Arabizi"): `arabic_keys` and `arabizi_parts` reduce an Arabic list
+  word and a typed Latin word to the same consonants (ضرب, "bidrabni": drb), so that the Arabic
+  lists read "bedi amoot" and "abouy bidrabni" too.
 """
 
 from __future__ import annotations
@@ -107,11 +110,13 @@ def _join_spelt_out(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """A word with doubled letters made single: "hitts" and "hits", "kiled" and "killed"."""
     return _DOUBLES.sub(r"\1", word) if _DOUBLES.search(word) else word
 
 
+@lru_cache(maxsize=65536)
 def is_latin(word: str) -> bool:
     return bool(_LATIN.match(word))
 
@@ -277,3 +282,115 @@ def _one_step_shorter(word: str) -> list[str]:
     if word.startswith("ان"):
         out.append(word[2:])  # انضرب, "was hit" (a passive in spoken Arabic)
     return out
+
+
+# Arabic typed in Latin letters ("Arabizi": "bedi amoot", "bidrabni", "ta7arosh"), with digits
+# for the letters Latin has not got (3 ع, 7 ح, 5 خ, 2 ء). Short vowels are not written in
+# Arabic and are written any way in Arabizi, so both sides are reduced to a key of consonants:
+# ضرب, "darab", "drab" -> drb; يضربني, "bidrabni", "btdrbni" -> drb with the pronoun "me".
+_AR_KEY = str.maketrans(
+    {
+        "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "x", "د": "d", "ذ": "d",
+        "ر": "r", "ز": "z", "س": "s", "ش": "S", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+        "ع": "E", "غ": "G", "ف": "f", "ق": "Q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+        "ه": "h", "پ": "b", "چ": "S", "گ": "j", "ڤ": "f",
+        **dict.fromkeys("اويىءآأإؤئ", ""),
+    }
+)  # fmt: skip
+_LATIN_DIGRAPHS = (("kh", "x"), ("gh", "G"), ("sh", "S"), ("ch", "S"), ("th", "t"), ("dh", "d"))
+_LATIN_KEY = {"3": "E", "7": "h", "5": "x", "6": "t", "8": "G", "c": "k", "p": "b", "v": "f"}
+# Letters typed for more than one Arabic letter: 2 is ء or ق, g is ج (Egypt) or ق (Gulf).
+_LATIN_EITHER = {"2": ("", "Q", "A"), "g": ("j", "Q", "G"), "9": ("Q", "s"), "q": ("Q",)}
+_LATIN_VOWELS = frozenset("aeiouyw")
+_ARABIZI_WORD = re.compile(r"^(?=.*[a-z])[a-z2356789]+$")
+# Pronouns stuck to the end of a typed verb: "bidrab-ni" (hits me), "darab-ha" (hit her).
+_ARABIZI_OBJECTS = (
+    ("nee", "ني"), ("nii", "ني"), ("ni", "ني"), ("ny", "ني"), ("na", "نا"), ("ha", "ها"),
+    ("hom", "هم"), ("hum", "هم"), ("hon", "هم"),
+)  # fmt: skip
+ARABIZI_ENDINGS = tuple(ending for ending, _ in _ARABIZI_OBJECTS)
+# Verb and participle prefixes (b-, bt-, ha-, m-...) and subject endings (-t, -u, -in), as keys.
+_ARABIZI_PREFIXES = ("", "b", "t", "n", "l", "f", "h", "s", "m", "bt", "bn", "mt", "ht", "hn", "lt")
+_ARABIZI_SUFFIXES = ("", "t", "n", "l", "tm", "tn")
+
+
+# Digits for letters in a word that is not a time, an ordinal or English text speak ("3pm").
+_ARABIZI_DIGIT = re.compile(r"(?=.*[a-z])(?=.*[235679])[a-z0-9]+")
+_NOT_ARABIZI = re.compile(
+    r"\d+(st|nd|rd|th|am|pm|s|h|hr|hrs|k|m|mins|yo|yr|yrs|x|d|wk|wks|g|gb|mb|p|ft|cm|kg|mph)"
+    r"|2(day|moro|morrow|nite|night|gether|u|b|go|mrw)|me2|u2|to2"
+)
+
+
+def looks_arabizi(word: str) -> bool:
+    """ "ra7", "3al", "5alas": a word with the digits Arabizi writes for Arabic letters."""
+    return bool(_ARABIZI_DIGIT.fullmatch(word)) and not _NOT_ARABIZI.fullmatch(word)
+
+
+_AR_EITHER = {"ذ": ("d", "z"), "ظ": ("z", "d"), "ث": ("t", "s")}  # said as d or z, t or s
+
+
+def arabic_keys(form: str) -> frozenset[str]:
+    """The consonants of an Arabic word as Latin keys: ضرب -> drb, موت -> mt, اذي -> z, Az."""
+    if form.endswith("ه") and len(form) > 2:
+        form = form[:-1]  # ة (folded to ه): "madrasa", "shanta"
+    keys = [""]
+    for ch in form:
+        choices = _AR_EITHER.get(ch) or (ch.translate(_AR_KEY),)
+        keys = [key + choice for key in keys for choice in choices]
+    if form.startswith("ا"):
+        keys += ["A" + key for key in keys]  # أ typed as 2: "2azani" (A: only ever typed 2)
+    return frozenset(_DOUBLES.sub(r"\1", key) for key in keys)
+
+
+def arabizi_keys(word: str) -> frozenset[str]:
+    """Every consonant key a word typed in Latin letters could be: "ta7arosh" -> thrS."""
+    if not _ARABIZI_WORD.match(word):
+        return frozenset()
+    for pair in _LATIN_DIGRAPHS:
+        word = word.replace(*pair)
+    keys = [""]
+    for i, ch in enumerate(word):
+        if ch in _LATIN_VOWELS:
+            continue
+        choices = _LATIN_EITHER.get(ch) or (_LATIN_KEY.get(ch, ch),)
+        if ch == "h" and i == len(word) - 1:
+            choices = ("h", "")  # "madrasah", "shantah": ة
+        keys = [key + choice for key in keys for choice in choices][:24]
+    return frozenset(_DOUBLES.sub(r"\1", key) for key in keys)
+
+
+def arabizi_parts(word: str) -> list[tuple[frozenset[str], str]]:
+    """A Latin-letter word as (stem keys, pronoun): "bidrabni" -> ({drb, bdrb...}, "ني").
+
+    The word less a pronoun ending comes first, then the whole word with no pronoun. A stem key
+    is the word's key less a verb prefix and a subject ending, at least two consonants long,
+    and only two when nothing but b- was taken off ("bmoot").
+    """
+    out = []
+    for ending, pronoun in _ARABIZI_OBJECTS:
+        rest = word[: -len(ending)]
+        if word.endswith(ending) and len(rest) >= 2:
+            stems = _arabizi_stems(arabizi_keys(rest))
+            if stems:
+                out.append((stems, pronoun))
+            break
+    stems = _arabizi_stems(arabizi_keys(word))
+    if stems:
+        out.append((stems, ""))
+    return out
+
+
+def _arabizi_stems(keys: frozenset[str]) -> frozenset[str]:
+    stems = set()
+    for key in keys:
+        for prefix in _ARABIZI_PREFIXES:
+            if not key.startswith(prefix):
+                continue
+            for suffix in _ARABIZI_SUFFIXES:
+                stem = key[len(prefix) : len(key) - len(suffix)]
+                if key.endswith(suffix) and (
+                    len(stem) >= 3 or len(stem) == 2 and prefix in ("", "b") and not suffix
+                ):
+                    stems.add(stem)
+    return frozenset(stems)

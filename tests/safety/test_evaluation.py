@@ -3,8 +3,9 @@
 The set is sentences written the way children, young people and adults write to us, in every
 language the portal speaks: about 60% that must raise the flag and 40% that must not, with the
 hard calm cases ("my brother beat me at FIFA"). `heldout_*.toml` was written before the lists
-were rebuilt and never used to tune them; `tuning_*.toml` was. `make bench` prints the figures
-per language and per concept.
+were rebuilt and never used to tune them; `tuning_*.toml` was; `blind_*.toml` is batches that
+were each written before being run (their first-run figures are in the files), then fitted.
+`make bench` prints the figures per part, language and concept.
 
 A missed child is the worst failure, and a tracker full of false alarms teaches staff to ignore
 the flag: this fails if recall drops below 97% or false alarms rise above 5%.
@@ -37,7 +38,7 @@ def test_the_set_is_big_enough_and_balanced(results):
     assert len(by_language["en"]) == max(len(rows) for rows in by_language.values())
     risky = sum(r.sentence.expect != evaluation.CALM for r in results) / len(results)
     assert 0.55 <= risky <= 0.68, risky
-    assert {r.sentence.part for r in results} == {"tuning", "heldout"}
+    assert {r.sentence.part for r in results} == set(evaluation.PARTS)
 
 
 def test_every_sentence_names_a_known_concept(results):
@@ -78,5 +79,25 @@ def test_no_language_is_left_behind(results, language):
 
 def test_the_report_has_a_line_per_part_language_and_concept(results):
     lines = evaluation.report(results)
-    for label in ["heldout: everything", "tuning: en", "all: pl", "all: sexual_harm"]:
+    for label in [
+        "heldout: everything",
+        "tuning: en",
+        "blind: ar",
+        "blind: self_harm",
+        "all: pl",
+        "all: sexual_harm",
+    ]:
         assert any(label in line for line in lines), label
+
+
+@pytest.mark.parametrize("part", evaluation.PARTS)
+def test_each_part_is_held_to_the_bar(results, part):
+    """The blind batches were fitted after their first run: they must stay fitted."""
+    figures = evaluation.figures(r for r in results if r.sentence.part == part)
+    assert figures.recall >= 0.97, (part, figures)
+    assert figures.false_alarm_rate <= 0.05, (part, figures)
+
+
+def test_every_part_covers_every_language(results):
+    for part in evaluation.PARTS:
+        assert {r.sentence.language for r in results if r.sentence.part == part} == set(LANGUAGES)

@@ -11,11 +11,21 @@ from portal.safety.matcher import (
     LISTS,
     PHRASES,
     Matcher,
+    compiled,
     matching_lists,
     normalise,
     phrase_lists,
 )
-from portal.safety.wordforms import arabic_stems, english_forms, unleet, welsh_mutations
+from portal.safety.wordforms import (
+    arabic_keys,
+    arabic_stems,
+    arabizi_keys,
+    arabizi_parts,
+    english_forms,
+    looks_arabizi,
+    unleet,
+    welsh_mutations,
+)
 
 HARM, SEXUAL, CRIMINAL, SELF, DANGER, NEGLECT = LISTS
 
@@ -117,6 +127,28 @@ TYPED_ODDLY = [
     pytest.param("sewer slide", SELF, id="slang_sewer_slide"),
     pytest.param("he punshed me", HARM, id="one_typo"),
     pytest.param("he used to hit me but he doesnt any more", HARM, id="past_still_flagged"),
+    pytest.param("HE PUNCHD ME", HARM, id="prefix_and_one_slip"),
+    pytest.param("no1 looks after me", NEGLECT, id="digit_in_a_list_spelling"),
+    pytest.param("i cut my arms", SELF, id="cut_my_arms_is_not_an_accident"),
+]
+
+# Arabic typed in Latin letters, read through the Arabic lists by its consonants.
+ARABIZI = [
+    pytest.param("bedi amoot", SELF, id="bedi_amoot"),
+    pytest.param("ana 3ayez amoot", SELF, id="3ayez_amoot"),
+    pytest.param("abouy bidrabni kteer", HARM, id="bidrabni"),
+    pytest.param("baba byedrabni kol yom", HARM, id="a_verb_with_a_pronoun_is_a_sign"),
+    pytest.param("mama btdrbni bel shebshib", HARM, id="no_vowels"),
+    pytest.param("ta7arosh fel madrasa", SEXUAL, id="ta7arosh"),
+    pytest.param("mafi akl bel beit", NEGLECT, id="mafi_akl"),
+    pytest.param("khayfe erja3 3al beit", HARM, id="afraid_to_go_home"),
+]
+
+# Welsh: stems that change their vowel, and 'r or 'n stuck to a word.
+WELSH_FORMS = [
+    pytest.param("cyffyrddodd e â fi", SEXUAL, id="cy_cyffyrddodd"),
+    pytest.param("gwthiodd y gofalwr fi i lawr y grisiau", HARM, id="cy_verb_subject_object"),
+    pytest.param("dydy'r plant ddim yn cael bwyd", NEGLECT, id="cy_clitic_r"),
 ]
 
 MUST_NOT_MATCH = [
@@ -144,10 +176,19 @@ MUST_NOT_MATCH = [
     pytest.param("أريد أن أرى أخي", id="ar_see_brother"),
     pytest.param("تعلمنا جدول الضرب", id="ar_times_table"),
     pytest.param("", id="empty"),
+    pytest.param("Ana is my best friend and she helps me with maths", id="ana_is_a_name"),
+    pytest.param("i love nandos", id="not_a_slip_of_bando"),
+    pytest.param("ana mabsoot fel beit el gedid", id="arabizi_calm"),
+    pytest.param("3ayez a3raf emta el ejtima3", id="arabizi_emta_is_when"),
+    pytest.param("I cut my finger on a tin", id="en_cut_finger"),
+    pytest.param("we learned about grooming and online safety in PSHE", id="en_pshe"),
+    pytest.param("opiekunka jest miła ale jedzenie jest nudne", id="pl_nudne_is_boring"),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), MUST_MATCH + INFLECTIONS + TYPED_ODDLY)
+@pytest.mark.parametrize(
+    ("text", "expected"), MUST_MATCH + INFLECTIONS + TYPED_ODDLY + ARABIZI + WELSH_FORMS
+)
 def test_phrases_that_must_match(text, expected):
     assert expected in matching_lists(text)
 
@@ -188,6 +229,21 @@ def test_the_generated_word_forms_match_the_lists():
         data = tomllib.loads((PHRASES / f"{language}.toml").read_text(encoding="utf-8"))
         expected = build_forms.digest(build_forms.list_words(data))
         assert build_forms.written_digest(language) == expected, language
+
+
+def test_the_generated_arabizi_words_match_the_arabic_list():
+    """known_arabizi.txt depends on the Arabic words: rebuild it when they change."""
+    assert build_forms.written_arabizi_digest() == build_forms.arabizi_digest(compiled())
+
+
+def test_arabizi_keys():
+    assert arabic_keys("ضرب") == {"drb"}
+    assert {"z", "Az"} <= arabic_keys("اذي")
+    assert "thrS" in arabizi_keys("ta7arosh")
+    assert arabizi_parts("bidrabni")[0] == (frozenset({"bdrb", "drb"}), "ني")
+    assert "mt" in arabizi_parts("amoot")[0][0]
+    assert looks_arabizi("ra7") and looks_arabizi("3al")
+    assert not looks_arabizi("3pm") and not looks_arabizi("2day") and not looks_arabizi("k1ll")
 
 
 def test_normalise_forgives_case_accents_apostrophes_and_repeats():
