@@ -39,9 +39,14 @@ translations: $(RUN_STAMP) ## Extract new public strings, update every catalogue
 db: $(RUN_STAMP) catalogues ## Bring the SQLite database in instance/ up to date
 	$(BIN)/flask db upgrade
 
-run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000)
+# The sender (`flask outbox send`) runs beside the server, and Ctrl+C (or SIGTERM to make or
+# to the shell) stops both. With MAIL_URL unset, each message is an .eml file in instance/mail/.
+run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (default 5000) and send its messages
 	@$(BIN)/flask staff demo
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads --no-reload --no-debugger
+	@$(BIN)/flask outbox send & sender=$$!; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads --no-reload --no-debugger & server=$$!; \
+	trap 'kill $$server $$sender 2>/dev/null' INT TERM; \
+	wait $$server; status=$$?; kill $$server $$sender 2>/dev/null; wait; exit $$status
 
 system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromium) when missing
 	@missing=""; \
@@ -62,7 +67,7 @@ format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix portal staff tests bench
 
 test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
-	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest
+	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n auto --maxprocesses 4
 
 seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)
 	$(BIN)/flask tracker seed 100000

@@ -19,7 +19,7 @@ from portal.config import (
 )
 from portal.extensions import babel, csrf, db
 from portal.i18n import select_locale
-from portal.views import chat, pages, safety, status, visit
+from portal.views import chat, lost_link, pages, safety, status, visit
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(status.bp)
     app.register_blueprint(safety.bp)
+    app.register_blueprint(lost_link.bp)
 
     import staff  # the staff area builds on the portal's services, so it comes last
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import migrate
+from portal.outbox.cli import outbox_group
 from portal.services import complaints, drafts, public_sessions, retention, status_links
 
 
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(link_group)
     app.cli.add_command(drafts_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(outbox_group)
 
 
 db_group = AppGroup("db", help="Database tasks.")

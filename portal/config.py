@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping, MutableMapping
-from datetime import timedelta
+from datetime import time, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from portal.timescales import ReceiptRule
 
@@ -20,6 +21,12 @@ ENVIRONMENTS = (LOCAL, PRODUCTION)
 SESSION_COOKIE = "su_session"
 HOST_PREFIX = "__Host-"
 HSTS = "max-age=31536000; includeSubDomains"
+# GOV.UK Notify's API; tests point NOTIFY_BASE_URL at a local server that follows it.
+NOTIFY_API = "https://api.notifications.service.gov.uk"
+MAIL_SCHEMES = ("smtp", "smtps", "notify")
+MAIL_URL_FORMS = "smtp://host:port, smtps://user:password@host:port or notify://"
+# A Notify API key is "name-<service id: 36>-<secret: 36>"; the client reads both from its end.
+NOTIFY_KEY_MIN_LENGTH = 74
 
 
 class ConfigError(RuntimeError):
@@ -118,6 +125,17 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "CHILDRENS_SERVICES_PHONE": local_default("CHILDRENS_SERVICES_PHONE", "0300 123 4999"),
         # Urgent alerts go to the duty team; links in them point at the staff area.
         "DUTY_TEAM_EMAIL": local_default("DUTY_TEAM_EMAIL", "duty-team@council.example"),
+        # An urgent alert nobody has seen within this many minutes of working hours (and any
+        # unseen alert outside them) goes again to the out-of-hours team (empty: the duty team).
+        "URGENT_ESCALATE_MINUTES": _int("URGENT_ESCALATE_MINUTES", 30),
+        "WORKING_HOURS": os.environ.get("WORKING_HOURS", "09:00-17:00"),
+        "OUT_OF_HOURS_EMAIL": local_default("OUT_OF_HOURS_EMAIL", "out-of-hours@council.example"),
+        # Where messages for a young person who chose "through my advocate" or "through my
+        # social worker" go (the reference, never the link). Empty: the complaints team.
+        "ADVOCACY_SERVICE_EMAIL": local_default("ADVOCACY_SERVICE_EMAIL", "advocacy@example.org"),
+        "SOCIAL_WORK_EMAIL": local_default("SOCIAL_WORK_EMAIL", "social-work@council.example"),
+        # Staff digests go out on working days from this hour (England).
+        "DIGEST_HOUR": _int("DIGEST_HOUR", 7),
         # Empty: the staff area is at PUBLIC_BASE_URL (portal/links.py).
         "STAFF_BASE_URL": local_default("STAFF_BASE_URL", "http://127.0.0.1:5000"),
         # "Exit this page" goes here: a neutral site that gives nothing away.
@@ -132,6 +150,7 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
             "RECEIVED_ON_A_NON_WORKING_DAY", ReceiptRule.NEXT_WORKING_DAY
         ),
         "STAGE2_SETUP_WORKING_DAYS": _int("STAGE2_SETUP_WORKING_DAYS", 10),
+        "LOST_LINK_MIN_SECONDS": float(os.environ.get("LOST_LINK_MIN_SECONDS") or 0.8),
         "STATUS_LINK_DAYS_AFTER_CLOSE": _int("STATUS_LINK_DAYS_AFTER_CLOSE", 90),
         # No link works for longer than this, however long the complaint takes (2 years covers
         # all three stages and the Ombudsman); "Get a new link" gives a fresh one at any time.
@@ -156,6 +175,24 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (local):
         # those headers are ignored, so nobody can choose the address the rate limit counts.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Where the sender (`flask outbox send`, portal/outbox/) delivers messages. Unset: one
+        # .eml file per message in instance/mail/, so nothing leaves the machine.
+        "MAIL_URL": os.environ.get("MAIL_URL", ""),
+        "MAIL_FROM": local_default("MAIL_FROM", "Speak Up <speakup@council.example>"),
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 20),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_EMAIL_TEMPLATE_ID": os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", NOTIFY_API),
+        # Retries: full jitter, a random wait up to min(MAX, BASE * 2^(tries - 1)) seconds. The
+        # small cap means a message waits at most a minute once the mail server is back.
+        "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 5),
+        "OUTBOX_RETRY_MAX_SECONDS": _int("OUTBOX_RETRY_MAX_SECONDS", 60),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 200),
+        "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 20),
+        # A sender that dies mid-batch leaves its claim: another takes the messages after this.
+        "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", 300),
+        "OUTBOX_POLL_SECONDS": _int("OUTBOX_POLL_SECONDS", 2),
     }
 
 
@@ -197,17 +234,80 @@ PRODUCTION_CHECKS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 
 def production_problems(config: Mapping[str, Any]) -> list[str]:
     """Return one line for each setting production cannot run without, naming it."""
-    return [
+    problems = [
         f"{name} ({why})"
         for name, passes, why in PRODUCTION_CHECKS
         if not passes(str(config.get(name) or ""))
     ]
+    return problems + mail_problems(config, production=True)
+
+
+def mail_url_problem(url: str) -> str | None:
+    """Why MAIL_URL cannot be used (an unknown scheme, no host, a bad port), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in MAIL_SCHEMES:
+        return f"MAIL_URL (one of {MAIL_URL_FORMS})"
+    if parts.scheme == "notify":
+        return None
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "MAIL_URL (the port is not a number)"
+    return None if parts.hostname else f"MAIL_URL (no host: {MAIL_URL_FORMS})"
+
+
+def wants_starttls(query: str) -> bool:
+    """`smtp://host:port?starttls=true`: upgrade the connection to TLS before anything else."""
+    values = parse_qs(query).get("starttls", [""])
+    return values[-1].strip().lower() in {"1", "true", "yes", "on", "required"}
+
+
+def mail_problems(config: Mapping[str, Any], production: bool = False) -> list[str]:
+    """What the chosen mail route still needs: one line per setting, naming it.
+
+    The sender refuses to start with any of these; production refuses to start at all.
+    """
+    url = str(config.get("MAIL_URL") or "")
+    problem = mail_url_problem(url)
+    if problem:
+        return [problem]
+    scheme = urlsplit(url).scheme
+    found = []
+    if scheme in ("smtp", "smtps"):
+        sender = parseaddr(str(config.get("MAIL_FROM") or ""))[1]
+        good = _real_address(sender) if production else "@" in sender
+        if not good:
+            found.append("MAIL_FROM (the address messages come from)")
+        parts = urlsplit(url)
+        plain = scheme == "smtp" and not wants_starttls(parts.query)
+        if production and parts.password and plain:
+            found.append("MAIL_URL (a password needs smtps://, or smtp://...?starttls=true)")
+    if scheme == "notify":
+        if len(str(config.get("NOTIFY_API_KEY") or "").strip()) < NOTIFY_KEY_MIN_LENGTH:
+            found.append("NOTIFY_API_KEY (a GOV.UK Notify API key)")
+        if not _filled(str(config.get("NOTIFY_EMAIL_TEMPLATE_ID") or "")):
+            found.append("NOTIFY_EMAIL_TEMPLATE_ID (a template with ((subject)) and ((body)))")
+        if production and not _https_url(str(config.get("NOTIFY_BASE_URL") or "")):
+            found.append("NOTIFY_BASE_URL (https://)")
+    return found
 
 
 def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
     """The host names in PUBLIC_BASE_URL and STAFF_BASE_URL: the only Host headers served."""
     urls = (config.get("PUBLIC_BASE_URL"), config.get("STAFF_BASE_URL"))
     return sorted({urlsplit(url).hostname for url in urls if url and urlsplit(url).hostname})
+
+
+def working_hours(value: str) -> tuple[time, time]:
+    """Read WORKING_HOURS ("09:00-17:00") as the time the day starts and ends; ValueError if
+    it is not two times, the first before the second."""
+    opens, _, closes = (value or "").partition("-")
+    start, end = time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+    if start >= end:
+        raise ValueError("working hours must start before they end")
+    return start, end
 
 
 # Settings with a fixed set of values: a typo must not quietly change how deadlines count.
@@ -226,6 +326,15 @@ def check_environment(config: Mapping[str, Any]) -> None:
     for name, allowed in CHOICES.items():
         if config.get(name) not in allowed:
             raise ConfigError(f"{name} is {config.get(name)!r}: it must be one of {allowed}.")
+    try:
+        working_hours(str(config.get("WORKING_HOURS") or ""))
+    except ValueError as error:
+        raise ConfigError(
+            f"WORKING_HOURS is {config.get('WORKING_HOURS')!r}: write it like 09:00-17:00."
+        ) from error
+    problem = mail_url_problem(str(config.get("MAIL_URL") or ""))
+    if problem:  # a typo must not leave every message waiting, or going somewhere else
+        raise ConfigError(f"Speak Up will not start until this setting is fixed: {problem}.")
 
 
 def apply_production(config: MutableMapping[str, Any]) -> None:

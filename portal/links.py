@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def _base(setting: str) -> str:
@@ -16,11 +16,24 @@ def _base(setting: str) -> str:
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    """Return an absolute link to a public page, starting with PUBLIC_BASE_URL when it is set."""
+    """Return an absolute link to a public page, starting with PUBLIC_BASE_URL when it is set.
+
+    Outside a request (the sender's jobs, a command) with no PUBLIC_BASE_URL (local use only:
+    production requires it), links start with STAFF_BASE_URL, the local server's address.
+    """
     base = _base("PUBLIC_BASE_URL")
-    if not base:
+    if base:
+        return base + _path(endpoint, values)
+    if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    return base + url_for(endpoint, _external=False, **values)
+    return _base("STAFF_BASE_URL") + _path(endpoint, values)
+
+
+def _path(endpoint: str, values: dict[str, Any]) -> str:
+    if has_request_context():
+        return url_for(endpoint, _external=False, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, _external=False, **values)
 
 
 def staff_url(path: str) -> str:

@@ -119,6 +119,13 @@ class Complaint(Base):
     urgent_since_utc: Mapped[datetime | None] = mapped_column(index=True)
     urgent_seen_by: Mapped[str | None] = mapped_column(String(254))
     urgent_seen_utc: Mapped[datetime | None]
+    # Sent again to the out-of-hours address when nobody saw the alert in time.
+    urgent_escalated_utc: Mapped[datetime | None]
+    # A keyed hash of the email or mobile number given (never the address itself), so "I lost
+    # my link" can find the complaint without searching what people wrote.
+    contact_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The person's answer to "Is it safe for messages to come to this phone or email?"
+    contact_safe: Mapped[bool | None]
     legal_hold: Mapped[bool] = mapped_column(default=False)
     anonymised_utc: Mapped[datetime | None]
 
@@ -265,6 +272,7 @@ class HelpRequest(Base):
     )
     times_asked: Mapped[int] = mapped_column(default=1)
     last_asked_utc: Mapped[datetime | None]
+    escalated_utc: Mapped[datetime | None]  # sent again to the out-of-hours address
 
     complaint: Mapped[Complaint | None] = relationship()
 
@@ -364,6 +372,8 @@ class StaffUser(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_utc: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+    # Daily digests of their own cases (officers) and of overdue cases (managers).
+    wants_digest: Mapped[bool] = mapped_column(default=True)
 
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"

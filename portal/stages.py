@@ -161,6 +161,8 @@ class Transition:
     moves; `ends` closes the case with that outcome, and `points_end_as` gives every open
     point that outcome. `public` is what the complainant's timeline says (None: staff only).
     `records` names facts worked out by the move that its event keeps ("late", "new_due").
+    `message` is the kind of message the move sends (declared in portal/notifications.py):
+    to the complainant by the route they chose, or to the member of staff it concerns.
     """
 
     action: Action
@@ -177,6 +179,7 @@ class Transition:
     escalation: bool = False
     records: tuple[str, ...] = ()
     works_while_paused: bool = False
+    message: str | None = None
 
     def fields_for(self, state: CaseState) -> tuple[Field, ...]:
         """The fields this move asks for on a case in `state`."""
@@ -909,6 +912,7 @@ TRANSITIONS: dict[Action, Transition] = {
                 ),
             ),
             works_while_paused=True,
+            message="case_assigned",  # to the member of staff it was given to
         ),
         Transition(
             Action.EXTEND,
@@ -930,6 +934,7 @@ TRANSITIONS: dict[Action, Transition] = {
             public=said("They need more time."),
             effect=_extend,
             records=("new_due",),
+            message="date_changed",
         ),
         Transition(
             Action.RECORD_RESPONSE,
@@ -974,6 +979,7 @@ TRANSITIONS: dict[Action, Transition] = {
             public=said("They sent their answer."),
             check=_response_check,
             records=("stage",),
+            message="answer_ready",
         ),
         # Stage 2
         Transition(
@@ -1174,6 +1180,7 @@ TRANSITIONS: dict[Action, Transition] = {
             ends="withdrawn",
             points_end_as=Outcome.WITHDRAWN,
             works_while_paused=True,
+            message="stopped",  # so a child learns if someone else stopped it
         ),
         Transition(
             Action.PAUSE,
@@ -1203,6 +1210,7 @@ TRANSITIONS: dict[Action, Transition] = {
             ),
             public=said("The council stopped the clock for now."),
             effect=_pause,
+            message="date_changed",
         ),
         Transition(
             Action.RESUME,
@@ -1214,6 +1222,7 @@ TRANSITIONS: dict[Action, Transition] = {
             public=said("The clock started again."),
             effect=_resume,
             works_while_paused=True,
+            message="date_changed",
         ),
         Transition(
             Action.SEND_MESSAGE,
@@ -1233,6 +1242,7 @@ TRANSITIONS: dict[Action, Transition] = {
             ),
             public=said("Message from the council:"),
             works_while_paused=True,
+            message="new_message",
         ),
     ]
 }

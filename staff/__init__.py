@@ -10,6 +10,8 @@ from staff import (
     cli,
     intake_views,  # noqa: F401 - registers logging a complaint from a call or letter on views.bp
     link_views,  # noqa: F401 - registers the private-link help routes on views.bp
+    message_views,  # noqa: F401 - the case page's list of messages sent
+    outbox_views,  # noqa: F401 - registers the undelivered messages and "Try again" on views.bp
     urgent_views,  # noqa: F401 - registers the duty team's urgent-flag routes on views.bp
     views,
 )

@@ -206,7 +206,16 @@ def account():
         two_step=accounts.has_two_step(user),
         codes_left=accounts.recovery_codes_left(user),
         required=auth.two_step_required(),
+        digest_saved=request.args.get("done") == "digest",
     )
+
+
+@bp.post("/account/digest", endpoint="digest")
+@auth.requires(*ALL_ROLES)
+def digest():
+    """Turn your own daily email of cases due soon and overdue on or off."""
+    accounts.set_digest(auth.current_staff(), request.form.get("digest") == "on")
+    return redirect(url_for(".account", done="digest"), 303)
 
 
 @bp.post("/account/recovery-codes", endpoint="recovery_codes")

@@ -603,6 +603,25 @@ PHONE = Step(
     show_if=lambda state: state.contact_method == "text",
 )
 
+CONTACT_SAFE = Step(
+    id="contact_safe",
+    kind=Kind.SINGLE,
+    prompt=_l("Is it safe for messages to come to this phone or email?"),
+    hint=_l(
+        "Could someone else see messages there? If so, pick No. We will not send anything "
+        "there. You can still use your private link."
+    ),
+    why=_l("We ask so that only you see our messages."),
+    summary=_l("Safe to send messages there"),
+    choices=(
+        Choice("yes", _l("Yes, it is safe"), icon="yes"),
+        Choice("no", _l("No, do not send messages"), icon="no"),
+    ),
+    errors={"required": _l("Pick yes or no.")},
+    # Asked once, before the address is ever used; a no means nothing is sent there.
+    show_if=lambda state: state.gives_an_address,
+)
+
 NAME = Step(
     id="name",
     kind=Kind.SHORT_TEXT,
@@ -664,6 +683,7 @@ COMPLAINT = Journey(
         CONTACT,
         EMAIL,
         PHONE,
+        CONTACT_SAFE,
         NAME,
         RECORDS,
     ),

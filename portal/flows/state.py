@@ -218,3 +218,15 @@ class ComplaintState:
     @property
     def contact_phone(self) -> str | None:
         return self._one("phone") if self.contact_method == "text" else None
+
+    @property
+    def gives_an_address(self) -> bool:
+        """They gave their own email address or mobile number for messages."""
+        return self.contact_method in ("email", "text")
+
+    @property
+    def contact_safe(self) -> bool | None:
+        """Their answer to "Is it safe for messages to come to this phone or email?" (None:
+        no address of their own was given, or not answered yet). Only a yes lets us send."""
+        answer = self._one("contact_safe") if self.gives_an_address else None
+        return None if answer is None else answer == "yes"

@@ -23,6 +23,7 @@ from portal.clock import local_date, now_utc, today_local
 from portal.errors import MAX_ID
 from portal.extensions import db
 from portal.models import Complaint, ComplaintPoint, Event, PointOutcome, StaffUser
+from portal.services import messages
 from portal.services.staff import audit
 from portal.stages import Action, CaseState, Fact, Refused
 from portal.timescales import add_working_days
@@ -151,6 +152,7 @@ def advance(
     if recorded:
         event.data = {**data, **recorded}
     _keep_columns(complaint, after_state)
+    messages.for_move(complaint, transition, after_state, actor.name)  # what the move declares
     # Every move bumps the case's version, even one that changes no column (a message), so
     # anyone still working from the old version is stopped.
     flag_modified(complaint, "stage")

@@ -15,13 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import stages, wording
 from portal.clock import local_date, now_utc, today_local
+from portal.contact import lookup_for
 from portal.extensions import db
 from portal.flows import JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey
 from portal.flows.present import describe, summary_label
 from portal.models import AdvocacyReferral, Complaint, ComplaintPoint, Draft, Event
 from portal.references import new_reference, normalise_reference
-from portal.services import casework, safety
+from portal.services import casework, messages, safety
 from portal.services.staff import audit
 from portal.timescales import add_working_days, deadline_from_receipt
 from portal.types import Advocacy, Consent, EventType, Procedure, Stage, Urgency, Voice
@@ -79,6 +80,7 @@ def _build(
     recorded: datetime | None = None,
     actor: str = COMPLAINANT,
     how_received: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> Complaint:
     """Turn finished answers into a complaint: decisions, points, events, flags and clocks.
 
@@ -101,6 +103,9 @@ def _build(
         complainant_role=state.role,
         age_group=state.age_group,
         contact_method=state.contact_method,
+        contact_safe=state.contact_safe,
+        status_link_version=1,  # set now: the message queued below signs a link with it
+        contact_lookup=lookup_for(state.contact_method, answered, current_app.config["SECRET_KEY"]),
         answers=answered,
         received_on=local_date(received),
         received_utc=received,
@@ -138,7 +143,8 @@ def _build(
         current_app.config["ACKNOWLEDGE_WORKING_DAYS"],
         current_app.config["RECEIVED_ON_A_NON_WORKING_DAY"],
     )
-    _record_events(complaint, state, decided, recorded, actor, how_received or {})
+    received_data = {**(how_received or {}), **messages.received_event_data(language)}
+    _record_events(complaint, state, decided, recorded, actor, received_data)
     free_text = [
         v
         for s, v in engine.answered_path(journey, answered)
@@ -153,6 +159,7 @@ def _build(
     )
     if draft is not None:
         safety.link_help_requests(draft, complaint)
+    messages.on_arrival(complaint)  # by the route they chose, in the same transaction
     return complaint
 
 
@@ -201,7 +208,9 @@ def submit_draft(key: str | None, journey: Journey) -> Complaint | None:
             return _by_draft(draft.id)
         if not engine.is_complete(journey, draft.answers):
             return None
-        complaint = _build(journey, draft.answers, now_utc(), draft=draft)
+        complaint = _build(
+            journey, draft.answers, now_utc(), draft=draft, language=messages.page_language()
+        )
         db.session.add(complaint)
         draft.submitted_utc = complaint.received_utc
         draft.answers = {}  # the complaint holds them now; keep no second copy

@@ -20,10 +20,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import wording
+from portal import notifications, wording
 from portal.clock import LONDON, local_date, now_utc, today_local
 from portal.extensions import db
 from portal.flows import engine
@@ -42,7 +43,7 @@ ARRIVALS = tuple(a for a in Arrival if a != Arrival.PORTAL)
 TAKEN_BY_MAX = 120
 EARLIEST = date(2000, 1, 1)
 FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-STATUS_LINK = "status_link"  # the outbox kind of a private link given to a complainant
+STATUS_LINK = notifications.STATUS_LINK  # the outbox kind of a private link given to someone
 
 
 class Invalid(ValueError):
@@ -253,6 +254,8 @@ def addresses(complaint: Complaint) -> list[Address]:
     """The email address or mobile number the complainant gave, and an advocate's work email."""
     answers = complaint.answers or {}
     found = []
+    if complaint.contact_safe is False:  # they said messages are not safe there
+        answers = {}
     if complaint.contact_method == "email" and answers.get("email"):
         found.append(Address("email", "email", answers["email"], "Their email address"))
     if complaint.contact_method == "text" and answers.get("phone"):
@@ -278,7 +281,7 @@ def _other_email(typed: str | None) -> Address:
 
 
 def send_link(complaint: Complaint, choice: str | None, other: str | None, by: str) -> Address:
-    """Queue the reference and private link for the complainant (no sender yet: the outbox).
+    """Queue the reference and private link for the complainant (the sender delivers it).
 
     Audited without the address: the audit log never holds content.
     """
@@ -290,12 +293,13 @@ def send_link(complaint: Complaint, choice: str | None, other: str | None, by: s
     else:
         raise Invalid({"to": "Choose where to send the link."})
     link = public_url("status.open_link", token=status_links.token_for(complaint))
-    message = status_link_message(
-        wording.setting_in_english("COUNCIL_NAME"), complaint.reference, link
-    )
+    with force_locale("en"):
+        message = status_link_message(wording.setting("COUNCIL_NAME"), complaint.reference, link)
     complaint.outbox.append(
         OutboxMessage(
             kind=STATUS_LINK,
+            channel="sms" if address.channel == "text" else "email",
+            audience="advocate" if address.key == "advocate_email" else "complainant",
             to_address=address.to,
             subject=message.subject,
             body=message.body,

@@ -7,8 +7,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from portal import stages
 from portal.clock import local_date, now_utc
 from portal.extensions import db
+from portal.fields import Kind
 from portal.models import AuditEntry, Complaint, HelpRequest
 from portal.services.complaints import by_reference, closed_utc
 
@@ -47,15 +49,36 @@ def _anonymise(complaint: Complaint, at: datetime) -> None:
     complaint.child_words = None
     complaint.advocate_name = complaint.advocate_organisation = None
     complaint.advocate_email = complaint.advocate_phone = None
+    complaint.contact_lookup = None
     for point in complaint.points:
         point.description = None
+        for outcome in point.outcomes:
+            outcome.remedy = None  # the typed outcome and remedy kinds stay for the reports
     for event in complaint.events:
         event.note = None
+        event.data = _without_words(event.type, event.data or {})
     for request in db.session.scalars(
         select(HelpRequest).where(HelpRequest.complaint_id == complaint.id)
     ):
         request.contact = None
+    for message in complaint.outbox:
+        message.to_address = ""
+        message.body = ""
     complaint.anonymised_utc = at
+
+
+# Kinds of field whose values are words someone wrote (names, findings, reports).
+WORDS = {Kind.TEXT, Kind.LONG_TEXT, Kind.NAMES}
+
+
+def _without_words(event_type: str, data: dict) -> dict:
+    """An event's data without what people wrote: dates, choices and counts stay."""
+    transition = stages.BY_EVENT.get(event_type)
+    if transition is None:
+        return {k: v for k, v in data.items() if k not in ("taken_by", "logged_by")}
+    written = {f.name for f in transition.fields if f.kind in WORDS}
+    written |= {"investigating_officer_name", "assignee_name"}
+    return {k: v for k, v in data.items() if k not in written}
 
 
 def anonymise_expired(years: int) -> RetentionResult:

@@ -12,27 +12,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.clock import now_utc
+from portal.clock import LONDON, now_utc
+from portal.config import working_hours
 from portal.extensions import db
 from portal.links import staff_url
-from portal.models import Complaint, Draft, Event, HelpRequest, OutboxMessage
-from portal.notifications import Message, help_request_alert, urgent_complaint_alert
+from portal.models import AuditEntry, Complaint, Draft, Event, HelpRequest, OutboxMessage
+from portal.notifications import (
+    HELP_REQUEST_AGAIN,
+    HELP_REQUEST_ALERT,
+    URGENT_AGAIN,
+    For,
+    Message,
+    help_request_alert,
+    notice,
+    urgent_complaint_alert,
+)
+from portal.outbox.schedule import job
 from portal.safety.matcher import matching_lists
 from portal.services.casework import Conflict
 from portal.services.staff import audit
 from portal.text import plain_text
+from portal.timescales import is_working_day
 from portal.types import EventType
 
 ASKED_FOR_HELP = "asked_for_help"
 SAID_NOT_SAFE = "said_not_safe"
 URGENT_ALERT = "urgent_alert"
+DUTY = "duty"  # the outbox audiences of alerts, and of alerts sent again
+OUT_OF_HOURS = "out_of_hours"
+HELP_VIEWED = "help_request_viewed"  # the audit action of a member of staff opening a request
 
 # What was found, in plain words for staff (the concept, never what was typed).
 CONCEPTS = {
@@ -63,7 +79,8 @@ FOLD_REPEATS_FOR = timedelta(hours=12)
 
 def _queue(message: Message, **links) -> OutboxMessage:
     alert = OutboxMessage(
-        kind=URGENT_ALERT,
+        kind=HELP_REQUEST_ALERT,
+        audience=DUTY,
         to_address=current_app.config["DUTY_TEAM_EMAIL"],
         subject=message.subject,
         body=message.body,
@@ -158,7 +175,9 @@ def _asked_again(request: HelpRequest, how: str, contact: str | None, now: datet
     message = help_request_alert(staff_url(f"/staff/help/{request.id}"), request.times_asked)
     waiting = db.session.scalars(
         select(OutboxMessage).where(
-            OutboxMessage.help_request_id == request.id, OutboxMessage.sent_utc.is_(None)
+            OutboxMessage.help_request_id == request.id,
+            OutboxMessage.kind == HELP_REQUEST_ALERT,
+            OutboxMessage.sent_utc.is_(None),
         )
     ).first()
     if waiting is not None:
@@ -186,6 +205,7 @@ def _mark_complaint_urgent(complaint: Complaint, reasons: list[str], at: datetim
         complaint.urgent_since_utc = at
         complaint.urgent_seen_by = None
         complaint.urgent_seen_utc = None
+        complaint.urgent_escalated_utc = None  # a new flag is sent again if nobody sees it
     elif complaint.urgent_since_utc is None:
         complaint.urgent_since_utc = at
     flag_modified(complaint, "urgent_reasons")
@@ -227,6 +247,7 @@ def flag_urgent(complaint: Complaint, reasons: list[str], at: datetime | None = 
     complaint.outbox.append(
         OutboxMessage(
             kind=URGENT_ALERT,
+            audience=DUTY,
             to_address=current_app.config["DUTY_TEAM_EMAIL"],
             subject=alert.subject,
             body=alert.body,
@@ -303,6 +324,7 @@ class UrgentFlag:
     seen_by: str | None
     seen_utc: datetime | None
     actions: list[Event]
+    escalated_utc: datetime | None = None  # sent again to the out-of-hours team
 
     @property
     def has_action(self) -> bool:
@@ -329,6 +351,7 @@ def urgent_flag(complaint: Complaint) -> UrgentFlag | None:
         since=since,
         seen_by=complaint.urgent_seen_by,
         seen_utc=complaint.urgent_seen_utc,
+        escalated_utc=complaint.urgent_escalated_utc,
         actions=[
             e
             for e in complaint.events
@@ -444,3 +467,163 @@ def clear_flag(
     complaint.urgent_seen_utc = None
     audit(by, "urgent_cleared", f"complaint:{complaint.reference}", reasons=reasons, since=since)
     _commit()
+
+
+# Sent again when nobody has seen it ---------------------------------------------------------
+#
+# An urgent alert nobody has said they have seen within URGENT_ESCALATE_MINUTES of working
+# hours (WORKING_HOURS on working days) goes again to the out-of-hours team. Outside working
+# hours nobody on the duty team is there to see it, so it goes to them at once. A help request
+# made before a complaint was sent has no flag to see: it counts as seen once someone opens it.
+# Every sender runs this job: each alert is claimed with one atomic UPDATE, so it goes once.
+# An alert that has waited longer than a week is not sent again: it leads the tracker.
+
+SEND_AGAIN_WITHIN = timedelta(days=7)
+
+
+def working_minutes(start: datetime, end: datetime, hours: tuple[time, time]) -> float:
+    """The minutes between two moments that fall in working hours, in England."""
+    opens, closes = hours
+    total = 0.0
+    day, last = start.astimezone(LONDON).date(), end.astimezone(LONDON).date()
+    while day <= last:
+        if is_working_day(day):
+            begin = max(start, datetime.combine(day, opens, LONDON))
+            finish = min(end, datetime.combine(day, closes, LONDON))
+            total += max(0.0, (finish - begin).total_seconds() / 60)
+        day += timedelta(days=1)
+    return total
+
+
+def in_working_hours(moment: datetime, hours: tuple[time, time]) -> bool:
+    local = moment.astimezone(LONDON)
+    return is_working_day(local.date()) and hours[0] <= local.time() < hours[1]
+
+
+def send_again_due(since: datetime, now: datetime) -> bool:
+    """Whether an alert raised at `since`, still unseen at `now`, goes to the out-of-hours team."""
+    config = current_app.config
+    hours = working_hours(config["WORKING_HOURS"])
+    if not in_working_hours(now, hours):
+        return True
+    return working_minutes(since, now, hours) >= config["URGENT_ESCALATE_MINUTES"]
+
+
+def _out_of_hours_address() -> str:
+    config = current_app.config
+    return config.get("OUT_OF_HOURS_EMAIL") or config["DUTY_TEAM_EMAIL"]
+
+
+def _when(moment: datetime) -> str:
+    local = moment.astimezone(LONDON)
+    return f"{local:%H:%M} on {local:%A %-d %B}"
+
+
+def _send_again(kind: str, link: str, since: datetime, key: str, now: datetime, **about) -> int:
+    """Queue the alert again for the out-of-hours team, and commit with the claim."""
+    message = notice(kind, For.DUTY).render(since=_when(since), link=link)
+    db.session.add(
+        OutboxMessage(
+            kind=kind,
+            audience=OUT_OF_HOURS,
+            to_address=_out_of_hours_address(),
+            subject=message.subject,
+            body=message.body,
+            created_utc=now,
+            idempotency_key=key,
+            **about,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # already sent again for this flag
+        return 0
+    return 1
+
+
+def _claimed(statement) -> bool:
+    """Run one claiming UPDATE; True if this process took the row (nobody else will)."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        return True
+    db.session.rollback()
+    return False
+
+
+def _complaints_again(now: datetime) -> int:
+    waiting = db.session.execute(
+        select(Complaint.id, Complaint.reference, Complaint.urgent_since_utc).where(
+            Complaint.urgent.is_(True),
+            Complaint.urgent_seen_utc.is_(None),
+            Complaint.urgent_escalated_utc.is_(None),
+            Complaint.urgent_since_utc >= now - SEND_AGAIN_WITHIN,
+        )
+    ).all()
+    db.session.rollback()  # end the read: each claim is its own short transaction
+    sent = 0
+    for row in waiting:
+        since = row.urgent_since_utc
+        if not send_again_due(since, now):
+            continue
+        claim = (
+            update(Complaint)
+            .where(
+                Complaint.id == row.id,
+                Complaint.urgent.is_(True),
+                Complaint.urgent_seen_utc.is_(None),
+                Complaint.urgent_escalated_utc.is_(None),
+                Complaint.urgent_since_utc == since,
+            )
+            .values(urgent_escalated_utc=now)
+        )
+        if _claimed(claim):
+            link = staff_url(f"/staff/cases/{row.reference}")
+            key = f"urgent-again:{row.id}:{int(since.timestamp())}"
+            sent += _send_again(URGENT_AGAIN, link, since, key, now, complaint_id=row.id)
+    return sent
+
+
+def _help_requests_again(now: datetime) -> int:
+    waiting = db.session.execute(
+        select(HelpRequest.id, HelpRequest.created_utc).where(
+            HelpRequest.complaint_id.is_(None),
+            HelpRequest.escalated_utc.is_(None),
+            HelpRequest.created_utc >= now - SEND_AGAIN_WITHIN,
+        )
+    ).all()
+    opened = set(
+        db.session.scalars(
+            select(AuditEntry.target).where(
+                AuditEntry.action == HELP_VIEWED,
+                AuditEntry.target.in_([f"help:{row.id}" for row in waiting]),
+            )
+        )
+    )
+    db.session.rollback()
+    sent = 0
+    for row in waiting:
+        if f"help:{row.id}" in opened or not send_again_due(row.created_utc, now):
+            continue
+        claim = (
+            update(HelpRequest)
+            .where(
+                HelpRequest.id == row.id,
+                HelpRequest.complaint_id.is_(None),
+                HelpRequest.escalated_utc.is_(None),
+            )
+            .values(escalated_utc=now)
+        )
+        if _claimed(claim):
+            link = staff_url(f"/staff/help/{row.id}")
+            key = f"help-again:{row.id}"
+            sent += _send_again(
+                HELP_REQUEST_AGAIN, link, row.created_utc, key, now, help_request_id=row.id
+            )
+    return sent
+
+
+@job("urgent_alerts_sent_again", timedelta(minutes=1))
+def send_unseen_alerts_again(now: datetime) -> int:
+    """Send each urgent alert nobody has seen in time again, to the out-of-hours team, once."""
+    return _complaints_again(now) + _help_requests_again(now)

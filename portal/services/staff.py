@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal import notifications
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.links import staff_url
@@ -169,6 +170,15 @@ def change_role(user: StaffUser, role: str, actor: StaffUser) -> None:
     db.session.commit()
 
 
+def set_digest(user: StaffUser, wanted: bool) -> None:
+    """Turn someone's own daily digest email on or off (audited; no content)."""
+    if user.wants_digest == wanted:
+        return
+    user.wants_digest = wanted
+    audit(user.email, "staff_digest_on" if wanted else "staff_digest_off", _target(user))
+    db.session.commit()
+
+
 def end_sessions(user: StaffUser, actor: str, action: str = "staff_signed_out") -> None:
     """End every session of this account at once (sign-out, or an admin's decision)."""
     user.session_version += 1
@@ -211,7 +221,7 @@ def _set_up_message(user: StaffUser, link: str) -> OutboxMessage:
         "email, you can ignore it.\n"
     )
     return OutboxMessage(
-        kind="staff_set_up",
+        kind=notifications.STAFF_SET_UP,
         to_address=user.email,
         subject="Your Speak Up staff account",
         body=body,

@@ -16,19 +16,25 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal import notifications
 from portal.clock import now_utc
+from portal.contact import Contact, lookup_hash
 from portal.extensions import db
-from portal.links import staff_url
+from portal.links import public_url, staff_url
 from portal.models import Complaint, Event, OutboxMessage
-from portal.notifications import secret_word_help_alert
+from portal.notifications import lost_link_message, secret_word_help_alert
 from portal.services import safety
 from portal.services.complaints import closed_utc
 from portal.services.staff import audit
 from portal.types import EventType
+from portal.wording import setting
 
 SALT = "speakup.status-link"
 # Wrong secret words allowed per complaint before the word is paused (then staff can help).
@@ -121,15 +127,19 @@ def redeem(token: str) -> tuple[Access, dict | None]:
     return check(held), held
 
 
-def _bump(complaint: Complaint, event: EventType, actor: str) -> None:
+def _bump(complaint: Complaint, event: EventType, actor: str, commit: bool = True) -> None:
     complaint.status_link_version += 1
     db.session.add(Event(complaint=complaint, type=event, at_utc=now_utc(), actor=actor, data={}))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
-def reissue(complaint: Complaint, actor: str) -> str:
-    """Stop every earlier link working and return a new one (the person asked for a fresh link)."""
-    _bump(complaint, EventType.STATUS_LINK_REISSUED, actor)
+def reissue(complaint: Complaint, actor: str, *, commit: bool = True) -> str:
+    """Stop every earlier link working and return a new one (the person asked for a fresh link).
+
+    With `commit=False` the caller commits, with whatever else belongs in the same transaction.
+    """
+    _bump(complaint, EventType.STATUS_LINK_REISSUED, actor, commit=commit)
     return token_for(complaint)
 
 
@@ -264,6 +274,87 @@ def ask_for_word_help(
             subject=alert.subject,
             body=alert.body,
             created_utc=now,
+        )
+    )
+    db.session.commit()
+
+
+# "I lost my link" ---------------------------------------------------------------------------
+
+LOST_LINK = notifications.LOST_LINK  # the outbox message's kind
+LOST_LINK_ACTOR = "lost-link form"  # who asked, on the timeline: anyone who knew the address
+_LOST_LINK_TRIES = 3
+
+
+def contact_lookup(contact: Contact) -> str:
+    """The keyed hash of an email address or mobile number, as stored on complaints."""
+    return lookup_hash(contact, current_app.config["SECRET_KEY"])
+
+
+def _language_of(complaint: Complaint) -> str:
+    """The language the complaint was sent in, as every message to the complainant uses."""
+    from portal.services.messages import language_of  # it reaches back here for links
+
+    return language_of(complaint)
+
+
+def _can_have_a_link(complaint: Complaint) -> bool:
+    # A person who said messages are not safe there gets none; an expired link would not work.
+    return complaint.contact_safe is not False and not _expired(complaint)
+
+
+def send_lost_links(typed: Contact) -> None:
+    """Send a fresh private link to an address given with a complaint ("I lost my link").
+
+    Whatever happens, nothing is returned: the page the person sees is the same whether or not
+    the address is known (the view also makes every reply take the same time). When it
+    matches, each complaint it was given with gets a new link (every older link stops
+    working: the same `reissue` as "Get a new link") and one neutral message carries them all,
+    in the complaint's language. A secret word does not stop this: the link page asks for it.
+    """
+    lookup = contact_lookup(typed)
+    for _attempt in range(_LOST_LINK_TRIES):
+        found = db.session.scalars(
+            select(Complaint)
+            .where(Complaint.contact_lookup == lookup, Complaint.anonymised_utc.is_(None))
+            .order_by(Complaint.id)
+        ).all()
+        complaints_here = [c for c in found if _can_have_a_link(c)]
+        if not complaints_here:
+            db.session.rollback()
+            return
+        try:
+            _queue_lost_links(typed, complaints_here)
+            return
+        except StaleDataError:  # a staff move landed at the same moment: read again
+            db.session.rollback()
+        except SQLAlchemyError:
+            # Never a different reply for a known address: log it, and the page stays the same.
+            db.session.rollback()
+            current_app.logger.exception("lost-link: could not queue the new links")
+            return
+    current_app.logger.warning("lost-link: gave up after %s conflicts", _LOST_LINK_TRIES)
+
+
+def _queue_lost_links(typed: Contact, found: list[Complaint]) -> None:
+    links = [
+        public_url("status.open_link", token=reissue(c, actor=LOST_LINK_ACTOR, commit=False))
+        for c in found
+    ]
+    newest = found[-1]
+    language = _language_of(newest)
+    with force_locale(language):
+        message = lost_link_message(setting("COUNCIL_NAME"), links)
+    newest.outbox.append(
+        OutboxMessage(
+            kind=LOST_LINK,
+            channel=typed.channel,
+            audience="complainant",
+            language=language,
+            to_address=typed.value,
+            subject=message.subject,
+            body=message.body,
+            created_utc=now_utc(),
         )
     )
     db.session.commit()

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, or_, select
-from sqlalchemy.orm import selectinload
 
 from portal.clock import LONDON, now_utc, today_local
 from portal.extensions import db
-from portal.models import Complaint, OutboxMessage, StaffUser
+from portal.models import Complaint, StaffUser
 from portal.references import new_reference
 from portal.services.safety import concept_words
 from portal.timescales import deadline_from_receipt, working_days_between, working_days_until
@@ -81,6 +80,7 @@ class Row:
     due_what: str | None = None  # what the next deadline is for (casework keeps the column)
     waited: str | None = None  # "3 hours"
     seen_by: str | None = None
+    escalated: str | None = None  # when it was sent again to the out-of-hours team
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
                 Complaint.urgent_reasons,
                 Complaint.urgent_since_utc,
                 Complaint.urgent_seen_by,
+                Complaint.urgent_escalated_utc,
             ).outerjoin(StaffUser, StaffUser.id == Complaint.assigned_to_id),
             filters,
             viewer,
@@ -249,27 +250,20 @@ def _row(r, now: datetime) -> Row:
         waited=waited(since, now) if since else None,
         seen_by=r.urgent_seen_by if r.urgent else None,
         due_what=r.next_due_what,
+        escalated=(
+            since_words(r.urgent_escalated_utc, now)
+            if r.urgent and r.urgent_escalated_utc
+            else None
+        ),
     )
 
 
-@dataclass(frozen=True)
-class Alerts:
-    newest: list[OutboxMessage]
-    total: int
+def unsent_alerts(show: int = 20):
+    """The messages panel on the tracker: what failed or cannot be sent (with "Try again"),
+    and what still waits to be sent and for how long (portal/services/outbox.py)."""
+    from portal.services import outbox  # it words waits with `waited`, from here
 
-
-def unsent_alerts(show: int = 20) -> Alerts:
-    """Alerts still waiting to be sent, newest first: shown in the tracker so none is missed."""
-    waiting = OutboxMessage.sent_utc.is_(None)
-    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(waiting)) or 0
-    newest = db.session.scalars(
-        select(OutboxMessage)
-        .where(waiting)
-        .options(selectinload(OutboxMessage.complaint))
-        .order_by(OutboxMessage.id.desc())
-        .limit(show)
-    )
-    return Alerts(list(newest), total)
+    return outbox.panel(show)
 
 
 def seed(count: int, seed_value: int = 2026, batch: int = 5000) -> int:

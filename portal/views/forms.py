@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.clock import today_local
+from portal.contact import Contact, normalise
 from portal.flows.model import SINGLE_KINDS, Kind, Step, say
 from portal.safety.boundary import Screened, screen
 from portal.types import Voice
@@ -107,7 +108,34 @@ class SecretWordField(_Screening, PasswordField):
     """A secret word: typed like any words (so screened too), kept only as a slow hash."""
 
 
-SCREENED_FIELDS = (FreeTextField, FreeTextAreaField, SecretWordField)
+class ContactField(_Screening, StringField):
+    """An email address or a UK mobile number, read into one form (`contact`), else an error.
+
+    Screened like any words. The email keyboard (with @ and .) and email autofill fit the
+    harder of the two to type; digits are one key away.
+    """
+
+    def __init__(self, *args: Any, invalid_message: Any, **kwargs: Any) -> None:
+        render_kw = {
+            "autocomplete": "email",
+            "inputmode": "email",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+            **(kwargs.pop("render_kw", None) or {}),
+        }
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+        self.invalid_message = invalid_message
+        self.contact: Contact | None = None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        self.contact = normalise(self.data)
+
+    def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
+        if not validation_stopped and self.contact is None:
+            raise ValidationError(self.invalid_message)
+
+
+SCREENED_FIELDS = (FreeTextField, FreeTextAreaField, SecretWordField, ContactField)
 
 
 class PublicForm(FlaskForm):

@@ -29,6 +29,7 @@ TAPS = [
     ("advocate_more", ["Yes, I would like an advocate"]),
     ("contact", ["Text message"]),
     ("phone", "07700 900123"),
+    ("contact_safe", ["Yes, it is safe"]),
     ("name", "Jess"),
     ("records", ""),
 ]

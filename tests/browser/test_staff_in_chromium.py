@@ -54,7 +54,7 @@ def test_staff_pages_are_accessible(request, size, live_server, manager_email, b
     if size == "phone":
         _no_sideways_scroll(page)
 
-    page.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name=reference, exact=True).click()
     expect(page.locator("h1")).to_have_text(f"Case {reference}")
     _check_accessibility(page, "case")
     screenshot(page, f"staff-{size}-03-case")

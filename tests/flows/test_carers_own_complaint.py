@@ -28,6 +28,7 @@ REST = {
     "outcome_words": "",
     "contact": "email",
     "email": "carer@example.org",
+    "contact_safe": "yes",
     "name": "",
     "records": "",
 }

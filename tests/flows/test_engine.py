@@ -125,7 +125,16 @@ def test_current_step(answers, expected):
         ),
         pytest.param(without(contact="email", email="a@b.co"), "contact", "email", id="email"),
         pytest.param(
-            without(contact="email", email="a@b.co"), "email", "name", id="after_email_to_name"
+            without(contact="email", email="a@b.co"),
+            "email",
+            "contact_safe",
+            id="after_email_is_it_safe",
+        ),
+        pytest.param(
+            without(contact="email", email="a@b.co", contact_safe="no"),
+            "contact_safe",
+            "name",
+            id="after_is_it_safe_to_name",
         ),
         pytest.param(BASE, "records", None, id="records_is_last"),
     ],
@@ -138,7 +147,8 @@ def test_step_after(answers, step_id, expected):
 def test_step_before_follows_the_path_not_the_declaration_order():
     answers = without(contact="text", phone="07700900123")
     assert engine.step_before(COMPLAINT, answers, "phone").id == "contact"
-    assert engine.step_before(COMPLAINT, answers, "name").id == "phone"
+    assert engine.step_before(COMPLAINT, answers, "contact_safe").id == "phone"
+    assert engine.step_before(COMPLAINT, answers, "name").id == "contact_safe"
     assert engine.step_before(COMPLAINT, BASE, "name").id == "contact"
     assert engine.step_before(COMPLAINT, BASE, "who") is None
 
@@ -180,7 +190,7 @@ def test_progress_counts_the_path_this_person_will_see():
         contact="email",
         email="a@b.co",
     )
-    assert engine.progress(COMPLAINT, longer, "email") == engine.Progress(14, 16)
+    assert engine.progress(COMPLAINT, longer, "email") == engine.Progress(14, 17)
 
 
 def _answers_for(step: Step) -> list:

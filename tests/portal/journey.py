@@ -18,6 +18,7 @@ YOUNG_PERSON = {
     "outcome_words": "I want visits to happen when they are planned.",
     "advocate": "yes",
     "contact": "link_only",
+    "contact_safe": "yes",  # asked only when they give an email address or mobile number
     "name": "Jess",
     "records": "",
 }
@@ -32,6 +33,7 @@ PARENT = {
     "advocate_more": "no",
     "contact": "email",
     "email": "parent@example.com",
+    "contact_safe": "yes",
     "what_happened": "Our son's visits with his sister keep being cancelled.",
 }
 

@@ -107,6 +107,8 @@ def test_change_link_returns_to_the_summary(pages):
     page = pages.submit(page, {"answer": "email"})
     assert step_id(page) == "email", "a new question on the path is asked before the summary"
     page = pages.submit(page, {"answer": "jess@example.com"})
+    assert step_id(page) == "contact_safe", "asked once, before the address is ever used"
+    page = pages.submit(page, {"answer": "yes"})
     assert page.path == "/chat/check"
     assert "jess@example.com" in page.text
 

@@ -26,6 +26,7 @@ COMMON = {
     "advocate": "yes",
     "contact": "email",
     "email": "person@example.org",
+    "contact_safe": "yes",
     "name": "",
     "records": "",
     "advocate_name": "Sam Patel",

@@ -263,6 +263,8 @@ def test_retention_anonymises_expired_complaints_and_keeps_held_ones(app, pages)
         gone, kept, fresh = (complaints.by_reference(r) for r in references)
         assert gone.answers == {} and gone.anonymised_utc is not None
         assert gone.received_on and gone.points, "numbers for reports are kept"
+        assert {o.outcome for p in gone.points for o in p.outcomes} == {"resolved"}
+        assert all(e.note is None for e in gone.events) and gone.contact_lookup is None
         assert kept.answers["what_happened"] == "Private words"
         assert fresh.answers["what_happened"] == "Private words"
         audit = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()

@@ -52,9 +52,30 @@ def upgrade() -> None:
             batch_op.f("uq_outbox_message_idempotency_key"), ["idempotency_key"]
         )
         batch_op.create_index("ix_outbox_message_status_next", ["status", "next_attempt_utc"])
+    with op.batch_alter_table("complaint") as batch_op:
+        batch_op.add_column(
+            sa.Column("urgent_escalated_utc", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(sa.Column("contact_lookup", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("contact_safe", sa.Boolean(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_complaint_contact_lookup"), ["contact_lookup"])
+    with op.batch_alter_table("help_request") as batch_op:
+        batch_op.add_column(sa.Column("escalated_utc", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("staff_user") as batch_op:
+        batch_op.add_column(
+            sa.Column("wants_digest", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("staff_user") as batch_op:
+        batch_op.drop_column("wants_digest")
+    with op.batch_alter_table("help_request") as batch_op:
+        batch_op.drop_column("escalated_utc")
+    with op.batch_alter_table("complaint") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_contact_lookup"))
+        for name in ("contact_safe", "contact_lookup", "urgent_escalated_utc"):
+            batch_op.drop_column(name)
     with op.batch_alter_table("outbox_message") as batch_op:
         batch_op.drop_index("ix_outbox_message_status_next")
         batch_op.drop_constraint(batch_op.f("uq_outbox_message_idempotency_key"), type_="unique")
