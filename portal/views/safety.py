@@ -29,12 +29,16 @@ class HelpForm(PublicForm):
         choices=[SelectChoice(value, label) for value, label in HOW],
         validators=[InputRequired(_l("Pick how we should contact you, or 'No'."))],
     )
-    contact = FreeTextField(
-        _l("Your phone number or email address"),
+    phone = FreeTextField(
+        _l("Your phone number"),
+        validators=[Length(max=30, message=_l("That is too long."))],
+    )
+    email = FreeTextField(
+        _l("Your email address"),
         validators=[Length(max=254, message=_l("That is too long."))],
     )
 
-    def validate_contact(self, field) -> None:
+    def validate_phone(self, field) -> None:
         if self.how.data in ("phone", "text"):
             phone_check(
                 UK_MOBILE if self.how.data == "text" else None,
@@ -42,10 +46,19 @@ class HelpForm(PublicForm):
             )(self, field)
             if not field.data:
                 raise ValidationError(_l("Write the number we should use."))
-        elif self.how.data == "email":
+
+    def validate_email(self, field) -> None:
+        if self.how.data == "email":
             if not field.data:
                 raise ValidationError(_l("Write the email address we should use."))
             Email(_l("Write an email address like name@example.com."))(self, field)
+
+    @property
+    def contact(self) -> str | None:
+        """The one way back the person picked (the other box is ignored)."""
+        if self.how.data in ("phone", "text"):
+            return self.phone.data
+        return self.email.data if self.how.data == "email" else None
 
 
 def _back_to() -> str:
@@ -71,7 +84,7 @@ def help_now():
                 session.get("draft"),
                 access.complaint,
                 form.how.data,
-                form.contact.data,
+                form.contact,
                 session_id=visit.session_id(),
             )
         return render_template(

@@ -135,8 +135,8 @@ def test_a_new_worry_after_the_first_was_seen_can_be_sent_again(app, make_staff)
 def test_a_help_request_nobody_opened_goes_again_once(app, make_staff):
     with time_machine.travel(TUESDAY_10AM, tick=False) as clock:
         person = PageClient(app.test_client())
-        person.submit(person.get("/help"), {"how": "phone", "contact": "07700 900123"})
-        person.submit(person.get("/help"), {"how": "phone", "contact": "07700 900124"})
+        person.submit(person.get("/help"), {"how": "phone", "phone": "07700 900123"})
+        person.submit(person.get("/help"), {"how": "phone", "phone": "07700 900124"})
         [alert] = outbox(app, "help_request_alert")
         assert "2 times" in alert.body, "asking again still folds into the first alert"
         clock.move_to(TUESDAY_10AM + timedelta(minutes=31))
@@ -153,7 +153,7 @@ def test_a_help_request_someone_opened_is_not_sent_again(app, make_staff):
     with time_machine.travel(TUESDAY_10AM, tick=False) as clock:
         manager = sign_in(app, make_staff("manager"))
         person = PageClient(app.test_client())
-        person.submit(person.get("/help"), {"how": "phone", "contact": "07700 900123"})
+        person.submit(person.get("/help"), {"how": "phone", "phone": "07700 900123"})
         [alert] = outbox(app, "help_request_alert")
         manager.get(f"/staff/help/{alert.help_request_id}")
         clock.move_to(TUESDAY_10AM + timedelta(hours=2))

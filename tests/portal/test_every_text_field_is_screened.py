@@ -27,7 +27,10 @@ from tests.staff.conftest import load, respond_at_stage_one
 
 WORRYING = "my foster carer hits me"
 CALM = "It was fine"
-TEXT_INPUTS = "textarea, input[type=text], input[type=password], input:not([type])"
+TEXT_INPUTS = (
+    "textarea, input[type=text], input[type=password], input[type=tel], input[type=email],"
+    " input:not([type])"
+)
 
 
 def _public_form_classes() -> list[type[FlaskForm]]:

@@ -102,3 +102,11 @@ def test_the_status_pages_forms_use_the_right_box_for_a_phone_or_email(app):
                 assert kind in AUTOCOMPLETE, f"{path} {box.get('name')}: type={kind!r}"
                 assert box.get("autocomplete") in AUTOCOMPLETE[kind], f"{path} {box['name']}"
     assert boxes >= 3, "the status pages' text boxes were not found"
+
+
+def test_the_help_form_has_a_phone_box_and_an_email_box(pages):
+    """ "I don't feel safe" asks for a number in a phone box and an address in an email box."""
+    page = pages.get("/help")
+    phone, email = page.select_one("input#phone"), page.select_one("input#email")
+    assert (phone["type"], phone["autocomplete"]) == ("tel", "tel")
+    assert (email["type"], email["autocomplete"]) == ("email", "email")

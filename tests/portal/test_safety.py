@@ -91,7 +91,7 @@ def test_i_dont_feel_safe_is_on_every_step_and_keeps_every_answer(app, pages):
     help_page = pages.get(link["href"])
     assert help_page.h1 == "Get help now"
     assert "999" in help_page.text and "0800 1111" in help_page.text
-    sent = pages.submit(help_page, {"how": "text", "contact": "07700 900123"})
+    sent = pages.submit(help_page, {"how": "text", "phone": "07700 900123"})
     assert sent.h1 == "We have told the team"
     back = sent.select_one("a.button")["href"]
     assert back == "/chat/what_happened"
@@ -124,7 +124,8 @@ def test_i_dont_feel_safe_is_on_every_step_and_keeps_every_answer(app, pages):
 )
 def test_the_help_form_explains_mistakes(pages, how, contact, message):
     page = pages.get("/help?from=/chat/who")
-    data = {"contact": contact} | ({"how": how} if how else {})
+    box = "email" if how == "email" else "phone"
+    data = {box: contact} | ({"how": how} if how else {})
     page = pages.submit(page, data)
     assert message in page.select_one(".error-summary").text
 
