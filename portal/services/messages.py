@@ -221,29 +221,22 @@ def _tell_assignee(complaint: Complaint, kind: str, actor: str) -> int:
         return 0  # nobody to tell, or they gave it to themselves
     link = staff_url(f"/staff/cases/{complaint.reference}")
     message = notice(kind, For.STAFF).render(link=link)
-    complaint.outbox.append(
-        OutboxMessage(
-            kind=kind,
-            channel="email",
-            audience=STAFF,
-            language=ENGLISH,
-            to_address=person.email,
-            subject=message.subject,
-            body=message.body,
-            created_utc=now_utc(),
-        )
-    )
+    complaint.outbox.append(_to_staff(person, kind, message))
     return 1
 
 
-def sent_about(complaint: Complaint) -> list[OutboxMessage]:
-    """Every message queued about this complaint, oldest first."""
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.complaint_id == complaint.id)
-            .order_by(OutboxMessage.id)
-        )
+def _to_staff(person, kind: str, message, **more) -> OutboxMessage:
+    """An email to one member of staff (always English: the staff area is in English)."""
+    return OutboxMessage(
+        kind=kind,
+        channel="email",
+        audience=STAFF,
+        language=ENGLISH,
+        to_address=person.email,
+        subject=message.subject,
+        body=message.body,
+        created_utc=now_utc(),
+        **more,
     )
 
 
@@ -357,19 +350,7 @@ def send_digests(now: datetime) -> int:
         message = None if key in done else digest_for(person, today)
         if message is None:
             continue
-        db.session.add(
-            OutboxMessage(
-                kind=STAFF_DIGEST,
-                channel="email",
-                audience=STAFF,
-                language=ENGLISH,
-                to_address=person.email,
-                subject=message.subject,
-                body=message.body,
-                created_utc=now_utc(),
-                idempotency_key=key,
-            )
-        )
+        db.session.add(_to_staff(person, STAFF_DIGEST, message, idempotency_key=key))
         try:
             db.session.commit()
             queued += 1
