@@ -280,7 +280,7 @@ def test_the_pages_off_the_main_path_pass_axe(speaker: Page, live_server: str, l
     _check_accessibility(speaker, f"{language} help error")
     screenshot(speaker, f"{language}-off-path-2-help-error")
     speaker.locator("input[name=how]").first.check()
-    speaker.locator("#contact").fill("07700 900123")
+    speaker.locator("#phone").fill("07700 900123")
     speaker.locator("form button[type=submit]").last.click()
     _check_accessibility(speaker, f"{language} help sent")
     screenshot(speaker, f"{language}-off-path-3-help-sent")

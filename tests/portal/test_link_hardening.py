@@ -308,7 +308,7 @@ def test_asking_for_help_again_folds_into_one_alert(app):
     person = PageClient(app.test_client())
     page = person.get("/help")
     for _ in range(4):
-        page = person.submit(page, {"how": "phone", "contact": "07700 900123"})
+        page = person.submit(page, {"how": "phone", "phone": "07700 900123"})
         page = person.get("/help")
     with app.app_context():
         request = db.session.scalars(select(HelpRequest)).one()
@@ -325,7 +325,7 @@ def test_help_is_limited_per_address(app, attempts):
         page = person.get("/help")
         action, fields = page.form_data("main form")
         response = person.client.post(
-            action, data={**fields, "how": "text", "contact": "07700900123"}
+            action, data={**fields, "how": "text", "phone": "07700900123"}
         )
         codes.append(response.status_code)
     assert 429 in codes
