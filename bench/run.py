@@ -137,9 +137,110 @@ def bench_tracker(count: int = 100_000) -> None:
     app.extensions["database"][0].dispose()
 
 
+def bench_report(count: int = 100_000) -> None:
+    """The annual report over five years of cases: `count` made-up complaints, then one
+    financial year's report (every table, that year and the year before), timed on SQLite and
+    on PostgreSQL (BENCH_POSTGRES_URL, an empty database, or a throwaway cluster when the
+    server is installed, as the tests use). Nothing is cached between runs."""
+    import contextlib
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres import find_bin_dir, throwaway_cluster
+
+    folder = tempfile.mkdtemp(prefix="speakup-bench-")
+    with contextlib.ExitStack() as stack:
+        urls = [("SQLite", f"sqlite:///{folder}/report.db")]
+        if os.environ.get("BENCH_POSTGRES_URL"):
+            urls.append(("PostgreSQL", os.environ["BENCH_POSTGRES_URL"]))
+        elif find_bin_dir() is not None:
+            urls.append(("PostgreSQL", stack.enter_context(throwaway_cluster())))
+        for backend, url in urls:
+            _bench_report_on(backend, url, folder, count)
+
+
+def _seed_points_and_outcomes() -> None:
+    """tracker.seed makes complaints only: give each triaged one a point (a theme on most, a
+    service area on some) and a Stage 1 finding 5 to 30 days after it arrived, so the points'
+    tables and Stage 1 timeliness have rows to count."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert, select
+
+    from portal.extensions import db
+    from portal.models import Complaint, ComplaintPoint, PointOutcome
+
+    rng = random.Random(2026)  # noqa: S311 - made-up data
+    cases = db.session.execute(
+        select(Complaint.id, Complaint.received_on, Complaint.procedure).where(
+            Complaint.stage != "triage"
+        )
+    ).all()
+    themes = [None, "delay", "communication", "placement", "staff_attitude"]
+    db.session.execute(
+        insert(ComplaintPoint),
+        [
+            {
+                "complaint_id": c.id,
+                "position": 1,
+                "topic": "other",
+                "procedure": c.procedure,
+                "procedure_reason": "seeded",
+                "theme": rng.choice(themes),
+                "service_area": rng.choice([None, "fostering", "leaving_care"]),
+            }
+            for c in cases
+        ],
+    )
+    points = db.session.execute(select(ComplaintPoint.id, ComplaintPoint.complaint_id)).all()
+    received = {c.id: c.received_on for c in cases}
+    db.session.execute(
+        insert(PointOutcome),
+        [
+            {
+                "point_id": p.id,
+                "complaint_id": p.complaint_id,
+                "stage": "stage_1",
+                "outcome": rng.choice(["upheld", "partly_upheld", "not_upheld"]),
+                "remedies": [],
+                "decided_on": received[p.complaint_id] + timedelta(days=rng.randint(5, 30)),
+            }
+            for p in points
+        ],
+    )
+    db.session.commit()
+
+
+def _bench_report_on(backend: str, url: str, folder: str, count: int) -> None:
+    from portal.extensions import db
+    from portal.services import reports, tracker
+
+    upgrade(url)
+    app = create_app(
+        {"INSTANCE_PATH": folder, "DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True}
+    )
+    with app.app_context():
+        start = time.perf_counter()
+        tracker.seed(count)
+        _seed_points_and_outcomes()
+        label = f"report ({backend}): seeded {count:,} complaints"
+        print(f"{label:<48} {time.perf_counter() - start:7.1f} s")
+        period = reports.financial_year(reports.current_year_start() - 1)  # the last whole year
+        print(f"{'  complaints in ' + period.label:<48} {reports.build(period).received.now:>9,}")
+
+        def annual() -> None:
+            reports.build(period)
+            db.session.rollback()
+
+        _timed(f"report ({backend}): one year, every table", annual, 5)
+    app.extensions["database"][0].dispose()
+
+
 if __name__ == "__main__":
     print("Speak Up benchmarks (one process, in-process WSGI client, SQLite)")
     bench_matcher()
     bench_safety_evaluation()
     bench_pages()
     bench_tracker()
+    bench_report()

@@ -29,6 +29,50 @@ MAIL_URL_FORMS = "smtp://host:port, smtps://user:password@host:port or notify://
 NOTIFY_KEY_MIN_LENGTH = 74
 
 
+# The lists staff choose a complaint point's theme and service area from (a council can change
+# them: `key=Label`, separated by commas). Reports count by the keys, so keep a key once used.
+DEFAULT_THEMES = (
+    "communication=Communication,"
+    "staff_attitude=Staff attitude or conduct,"
+    "quality_of_care=Quality of care or service failure,"
+    "delay=Delay,"
+    "decision_or_policy=A decision or policy,"
+    "assessments=Assessments,"
+    "finance=Finance and allowances,"
+    "placement=Placement,"
+    "contact_with_family=Contact with family,"
+    "leaving_care_support=Leaving care support,"
+    "safeguarding=Safeguarding,"
+    "wrong_or_shared_information=Wrong or shared information,"
+    "level_of_provision=Level of provision,"
+    "no_provision=No provision"
+)
+DEFAULT_SERVICE_AREAS = (
+    "children_in_care=Children in care,"
+    "fostering=Fostering,"
+    "adoption=Adoption,"
+    "leaving_care=Leaving care,"
+    "children_in_need=Children in need,"
+    "child_protection=Child protection,"
+    "disabled_children=Disabled children,"
+    "special_guardianship=Special guardianship,"
+    "early_help=Early help,"
+    "other=Other"
+)
+
+
+def labelled_list(value: str) -> dict[str, str]:
+    """Read "key=Label, other=Other label" into {key: label}, in order (a bare key is its
+    own label); keys are lower case with underscores, at most 40 characters."""
+    found: dict[str, str] = {}
+    for item in value.split(","):
+        key, _, label = item.partition("=")
+        key = key.strip().lower().replace(" ", "_")[:40]
+        if key:
+            found.setdefault(key, label.strip() or key.replace("_", " ").capitalize())
+    return found
+
+
 class ConfigError(RuntimeError):
     """The settings cannot run the app; the message names every setting to fix."""
 
@@ -134,6 +178,13 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         # social worker" go (the reference, never the link). Empty: the complaints team.
         "ADVOCACY_SERVICE_EMAIL": local_default("ADVOCACY_SERVICE_EMAIL", "advocacy@example.org"),
         "SOCIAL_WORK_EMAIL": local_default("SOCIAL_WORK_EMAIL", "social-work@council.example"),
+        # A point given the theme "wrong_or_shared_information" alerts information governance
+        # (a possible data breach): a staff link only, never case content.
+        "INFORMATION_GOVERNANCE_EMAIL": local_default(
+            "INFORMATION_GOVERNANCE_EMAIL", "information-governance@council.example"
+        ),
+        "THEMES": labelled_list(os.environ.get("THEMES", DEFAULT_THEMES)),
+        "SERVICE_AREAS": labelled_list(os.environ.get("SERVICE_AREAS", DEFAULT_SERVICE_AREAS)),
         # Staff digests go out on working days from this hour (England).
         "DIGEST_HOUR": _int("DIGEST_HOUR", 7),
         # Empty: the staff area is at PUBLIC_BASE_URL (portal/links.py).

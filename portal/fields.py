@@ -30,7 +30,7 @@ class Kind(StrEnum):
     DAYS = "days"  # whole working days, up to what the case still allows
     STAFF = "staff"  # a member of staff
     OUTCOMES = "outcomes"  # a finding and the remedies for every point
-    POINTS = "points"  # edit, split or remove points
+    POINTS = "points"  # edit, split or remove points; their theme and service area
     HOLDS = "holds"  # put points on hold, or take them off hold (reg 8)
     NAMES = "names"  # several people, one per line
 
@@ -61,6 +61,8 @@ class PointRef:
     position: int
     label: str
     held: bool = False
+    theme: str | None = None
+    service_area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,33 @@ class Context:
     earliest_pause: date | None = None  # see CaseState.earliest_pause
     late_since: date | None = None  # the first late day, when the case is late now
     panel_on: date | None = None
+    themes: Mapping[str, str] = field(default_factory=dict)  # the council's lists (settings)
+    service_areas: Mapping[str, str] = field(default_factory=dict)
+
+
+# The theme a point's topic (from the conversation) suggests; staff change it at triage.
+TOPIC_THEMES = {
+    "social_worker": "communication",
+    "home": "placement",
+    "family": "contact_with_family",
+    "leaving_care": "leaving_care_support",
+    "carer_support": "level_of_provision",
+    "money": "finance",
+    "decision": "decision_or_policy",
+    "treated": "staff_attitude",
+    "adult_treated": "staff_attitude",
+    "carer_approval": "assessments",
+    "court_report": "assessments",
+    "not_safe": "safeguarding",
+}
+# A point with this theme raises a data-breach alert to information governance.
+WRONG_OR_SHARED_INFORMATION = "wrong_or_shared_information"
+
+
+def suggested_theme(topic: str | None, themes: Mapping[str, str]) -> str | None:
+    """The theme a topic suggests, if the council's list has it."""
+    theme = TOPIC_THEMES.get(topic or "")
+    return theme if theme in themes else None
 
 
 Check = Callable[[Any, Context], str | None]
@@ -271,17 +300,40 @@ def _read_outcomes(spec: Field, inputs: Mapping[str, Any], ctx: Context, errors:
 
 
 def _read_points(spec: Field, inputs: Mapping[str, Any], ctx: Context, errors: dict):
-    """Edit, split or remove points; at least one must stay."""
+    """Edit, split or remove points, and give each a theme and a service area; at least one
+    point must stay."""
     keep = []
+    sorted_as: dict[int, tuple[str | None, str | None]] = {}
     for point in ctx.points:
         if _typed(inputs, f"point-{point.id}-remove") == "yes":
             continue
         text_spec = Field(f"point-{point.id}-description", Kind.LONG_TEXT, "")
         keep.append((point.id, _read_text(text_spec, inputs, ctx, errors) or None))
+        sorted_as[point.id] = (
+            _read_listed(point, "theme", ctx.themes, inputs, errors),
+            _read_listed(point, "service_area", ctx.service_areas, inputs, errors),
+        )
     added = _read_text(Field("new-description", Kind.LONG_TEXT, ""), inputs, ctx, errors)
     if not keep and not added and "new-description" not in errors:
         errors["new-description"] = "A complaint needs at least one point."
-    return {"keep": keep, "added": added}
+    return {"keep": keep, "added": added, "sorted_as": sorted_as}
+
+
+def _read_listed(
+    point: PointRef, what: str, listed: Mapping[str, str], inputs: Mapping[str, Any], errors: dict
+) -> str | None:
+    """A point's theme or service area: one from the council's list, the one it has already
+    (even if the list has changed since), or none yet."""
+    name = f"point-{point.id}-{what}"
+    now = getattr(point, what)
+    if name not in inputs:
+        return now  # not asked (an older form): left as it is
+    value = _typed(inputs, name).strip()
+    if not value or value in listed or value == now:
+        return value or None
+    words = "theme" if what == "theme" else "service area"
+    errors[name] = f"Choose a {words} for point {point.position} from the list."
+    return None
 
 
 def _read_holds(spec: Field, inputs: Mapping[str, Any], ctx: Context, errors: dict):

@@ -185,6 +185,9 @@ class ComplaintPoint(Base):
     procedure_reason: Mapped[str] = mapped_column(String(60))
     # Reg 8: one point can wait for a court case or police investigation while the rest go on.
     held_reason: Mapped[str | None] = mapped_column(String(30))
+    # From the council's own lists (settings), set at triage: what the reports count by.
+    theme: Mapped[str | None] = mapped_column(String(40), index=True)
+    service_area: Mapped[str | None] = mapped_column(String(40), index=True)
 
     complaint: Mapped[Complaint] = relationship(back_populates="points")
     outcomes: Mapped[list[PointOutcome]] = relationship(
@@ -212,6 +215,8 @@ class PointOutcome(Base):
     remedies: Mapped[list[str]] = mapped_column(JSON, default=list)  # Remedy values
     remedy: Mapped[str | None] = mapped_column(Text)  # what will be done, in plain words
     decided_on: Mapped[date] = mapped_column(Date, index=True)
+    # An upheld point needs learning actions, or a recorded reason why none is needed.
+    no_learning_reason: Mapped[str | None] = mapped_column(Text)
 
     point: Mapped[ComplaintPoint] = relationship(back_populates="outcomes")
     event: Mapped[Event | None] = relationship()
@@ -333,6 +338,48 @@ class OutboxMessage(Base):
     failed_utc: Mapped[datetime | None]
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="outbox")
+
+
+class LearningAction(Base):
+    """What will change because a point was upheld (or the Ombudsman found fault), tracked
+    until a manager signs it off with evidence."""
+
+    __tablename__ = "learning_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), index=True
+    )
+    point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint_point.id", ondelete="SET NULL"), index=True
+    )
+    what: Mapped[str] = mapped_column(Text)
+    owner_name: Mapped[str] = mapped_column(String(120))
+    owner_team: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    completed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    signed_off_by: Mapped[str | None] = mapped_column(String(254))
+    signed_off_utc: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_utc: Mapped[datetime]
+
+
+class Compliment(Base):
+    """A thank-you, a comment or an idea (no statutory clock), from the portal or staff."""
+
+    __tablename__ = "compliment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # compliment, comment, suggestion
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    arrived_by: Mapped[str] = mapped_column(String(20), default="portal")
+    team: Mapped[str | None] = mapped_column(String(120))
+    person: Mapped[str | None] = mapped_column(String(120))
+    words: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    created_utc: Mapped[datetime]
 
 
 class AuditEntry(Base):

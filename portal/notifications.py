@@ -118,6 +118,7 @@ STAFF_DIGEST = "staff_digest"
 STATUS_LINK = "status_link"  # a private link staff give someone who complained by phone …
 LOST_LINK = "lost_link"
 STAFF_SET_UP = "staff_set_up"
+DATA_BREACH_ALERT = "data_breach_alert"
 
 # What staff call each kind of message (the undelivered panel, a case's message list).
 # tests/messages/test_catalogue.py fails when a kind is queued without a name here.
@@ -137,6 +138,7 @@ STAFF_LABELS = {
     STATUS_LINK: "Private link",
     LOST_LINK: "New private link (lost link)",
     STAFF_SET_UP: "Staff set-up link",
+    DATA_BREACH_ALERT: "Possible data breach (to information governance)",
 }
 
 CATALOGUE: tuple[Notice, ...] = (
@@ -277,6 +279,16 @@ CATALOGUE: tuple[Notice, ...] = (
         For.STAFF,
         "Speak Up: help needed with a private link",
         ("Someone needs help opening a private link. Check who they are first: %(link)s",),
+        _uses("link"),
+    ),
+    Notice(
+        DATA_BREACH_ALERT,
+        For.STAFF,
+        "Speak Up: a possible data breach to look at",
+        (
+            "Part of a case is about wrong or shared information, so it may be a data breach. "
+            "Open the case here: %(link)s",
+        ),
         _uses("link"),
     ),
     Notice(

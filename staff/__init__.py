@@ -9,9 +9,11 @@ from staff import (
     auth,
     cli,
     intake_views,  # noqa: F401 - registers logging a complaint from a call or letter on views.bp
+    learning_views,  # noqa: F401 - registers learning actions on the case page on views.bp
     link_views,  # noqa: F401 - registers the private-link help routes on views.bp
     message_views,  # noqa: F401 - the case page's list of messages sent
     outbox_views,  # noqa: F401 - registers the undelivered messages and "Try again" on views.bp
+    report_views,  # noqa: F401 - registers the managers' annual report and its CSVs on views.bp
     urgent_views,  # noqa: F401 - registers the duty team's urgent-flag routes on views.bp
     views,
 )

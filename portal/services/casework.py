@@ -23,7 +23,7 @@ from portal.clock import local_date, now_utc, today_local
 from portal.errors import MAX_ID
 from portal.extensions import db
 from portal.models import Complaint, ComplaintPoint, Event, PointOutcome, StaffUser
-from portal.services import messages
+from portal.services import learning, messages
 from portal.services.staff import audit
 from portal.stages import Action, CaseState, Fact, Refused
 from portal.timescales import add_working_days
@@ -102,6 +102,8 @@ def _check(complaint: Complaint, action: Action, actor: Actor, state: CaseState)
     stages.allowed(state, action, actor.role)
     if action == Action.RELEASE_POINTS and not any(p.held_reason for p in complaint.points):
         raise Refused("No point is on hold.")
+    if action == Action.CLOSE and (waiting := learning.points_without_learning(complaint)):
+        raise Refused(learning.close_refused(waiting))
 
 
 def advance(
@@ -198,7 +200,14 @@ def context(complaint: Complaint, state: CaseState) -> fields.Context:
         today=today,
         received_on=complaint.received_on,
         points=tuple(
-            fields.PointRef(p.id, p.position, p.description or p.topic, p.held_reason is not None)
+            fields.PointRef(
+                p.id,
+                p.position,
+                p.description or p.topic,
+                p.held_reason is not None,
+                p.theme,
+                p.service_area,
+            )
             for p in complaint.points
         ),
         days_allowed=stages.extension_limit(state),
@@ -206,6 +215,8 @@ def context(complaint: Complaint, state: CaseState) -> fields.Context:
         earliest_pause=state.earliest_pause(today),
         late_since=add_working_days(due, 1) if due is not None and due < today else None,
         panel_on=state.panel_on,
+        themes=current_app.config["THEMES"],
+        service_areas=current_app.config["SERVICE_AREAS"],
     )
 
 
@@ -232,7 +243,9 @@ def _keep_outcomes(spec: fields.Field, found: dict, complaint: Complaint) -> dic
 
 
 def _keep_points(spec: fields.Field, value: dict, complaint: Complaint) -> dict[str, Any]:
-    return {"kept": len(value["keep"]), "added": 1 if value["added"] else 0}
+    by_id = {p.id: p.position for p in complaint.points}
+    themes = {str(by_id[pid]): theme for pid, (theme, _area) in value["sorted_as"].items()}
+    return {"kept": len(value["keep"]), "added": 1 if value["added"] else 0, "themes": themes}
 
 
 def _keep_holds(spec: fields.Field, chosen: dict, complaint: Complaint) -> dict[str, Any]:
@@ -262,6 +275,11 @@ def _apply_points(complaint: Complaint, value: dict, values: dict) -> None:
             complaint.points.remove(point)
         else:
             point.description = kept[point.id]
+            point.theme, point.service_area = value["sorted_as"].get(
+                point.id, (point.theme, point.service_area)
+            )
+            if point.theme == fields.WRONG_OR_SHARED_INFORMATION:
+                learning.alert_information_governance(complaint, point)
     if value["added"]:
         topic = complaint.points[-1].topic if complaint.points else "other"
         complaint.points.append(

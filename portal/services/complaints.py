@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import stages, wording
+from portal import fields, stages, wording
 from portal.clock import local_date, now_utc, today_local
 from portal.contact import lookup_for
 from portal.extensions import db
@@ -133,6 +133,7 @@ def _build(
             description=p.description,
             procedure=p.procedure.value,
             procedure_reason=p.procedure.reason,
+            theme=fields.suggested_theme(p.topic, current_app.config["THEMES"]),
         )
         for n, p in enumerate(rules.points(state), start=1)
     ]
