@@ -365,23 +365,6 @@ class LearningAction(Base):
     created_utc: Mapped[datetime]
 
 
-class Compliment(Base):
-    """A thank-you, a comment or an idea (no statutory clock), from the portal or staff."""
-
-    __tablename__ = "compliment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # compliment, comment, suggestion
-    received_on: Mapped[date] = mapped_column(Date, index=True)
-    arrived_by: Mapped[str] = mapped_column(String(20), default="portal")
-    team: Mapped[str | None] = mapped_column(String(120))
-    person: Mapped[str | None] = mapped_column(String(120))
-    words: Mapped[str | None] = mapped_column(Text)
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_on: Mapped[date | None] = mapped_column(Date)
-    created_utc: Mapped[datetime]
-
-
 class AuditEntry(Base):
     """Who did what to which record, and when: never the content itself."""
 

@@ -1,4 +1,4 @@
-"""The annual report: themes and service areas per point, learning actions, compliments
+"""The annual report: themes and service areas per point, and learning actions
 
 Revision ID: 0010
 Revises: 0009
@@ -52,26 +52,9 @@ def upgrade() -> None:
     )
     for column in ("complaint_id", "point_id", "due_on", "completed_on"):
         op.create_index(op.f(f"ix_learning_action_{column}"), "learning_action", [column])
-    op.create_table(
-        "compliment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("arrived_by", sa.String(length=20), nullable=False),
-        sa.Column("team", sa.String(length=120), nullable=True),
-        sa.Column("person", sa.String(length=120), nullable=True),
-        sa.Column("words", sa.Text(), nullable=True),
-        sa.Column("answer", sa.Text(), nullable=True),
-        sa.Column("answered_on", sa.Date(), nullable=True),
-        sa.Column("created_utc", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_compliment")),
-    )
-    op.create_index(op.f("ix_compliment_received_on"), "compliment", ["received_on"])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_compliment_received_on"), table_name="compliment")
-    op.drop_table("compliment")
     for column in ("completed_on", "due_on", "point_id", "complaint_id"):
         op.drop_index(op.f(f"ix_learning_action_{column}"), table_name="learning_action")
     op.drop_table("learning_action")
