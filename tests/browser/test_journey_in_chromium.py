@@ -36,6 +36,9 @@ TAPS = [
 
 
 def _check_accessibility(page: Page, name: str) -> None:
+    # After a click the new page may still be loading its stylesheet; axe must see the page
+    # as a person does (an unstyled skip link is a tiny target, for one).
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     violations = results.response["violations"]
     assert not violations, f"{name}: " + "; ".join(
