@@ -363,6 +363,35 @@ class LearningAction(Base):
     signed_off_utc: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(254))
     created_utc: Mapped[datetime]
+    # "point": an upheld point's learning; "ombudsman": a remedy the Ombudsman asked for.
+    source: Mapped[str] = mapped_column(String(20), default="point", server_default="point")
+
+
+class Feedback(Base):
+    """A compliment, or a comment or idea: counted in the annual report, with no statutory
+    clock. Compliments name the team or person thanked; comments are answered."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # "compliment" or "comment"
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    arrived_by: Mapped[str] = mapped_column(String(20))  # portal, card, email, phone, ...
+    # Who gave it: "young_person" (a child, under 18), "parent", "carer", "professional",
+    # "other" (the children/adults split of the report).
+    from_group: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    message: Mapped[str] = mapped_column(Text)  # cleaned and screened (portal.text/safety)
+    about: Mapped[str | None] = mapped_column(String(200))  # the person or team thanked
+    team: Mapped[str | None] = mapped_column(String(40), index=True)  # a SERVICE_AREAS key
+    # Only when they want an answer; removed by retention like a complaint's contact.
+    contact: Mapped[str | None] = mapped_column(String(254))
+    safety_flag: Mapped[bool] = mapped_column(default=False)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answered_by: Mapped[str | None] = mapped_column(String(254))
+    recorded_by: Mapped[str | None] = mapped_column(String(254))  # staff, or None: the portal
+    created_utc: Mapped[datetime]
 
 
 class AuditEntry(Base):
