@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+LOAD_STAMP := $(VENV)/.installed-load
 export FLASK_APP := portal
 
 .DEFAULT_GOAL := help
-.PHONY: help run seed test bench catalogues translations lint format db system-test-deps clean
+.PHONY: help run serve loadtest seed test bench catalogues translations lint format db system-test-deps clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,8 +29,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 CATALOGUES := portal/translations
 BABEL := $(BIN)/pybabel
 
-catalogues: $(RUN_STAMP) # Compile the message catalogues (the .po files are the source)
-	@$(BABEL) -q compile -d $(CATALOGUES)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
+catalogues: $(MO_FILES) # Compile the message catalogues (the .po files are the source)
+
+# Only when the .po changed, and by renaming, so a running app never reads half a catalogue.
+$(CATALOGUES)/%/LC_MESSAGES/messages.mo: $(CATALOGUES)/%/LC_MESSAGES/messages.po | $(RUN_STAMP)
+	@$(BABEL) -q compile -i $< -o $@.tmp && mv $@.tmp $@
 
 translations: $(RUN_STAMP) ## Extract new public strings, update every catalogue, compile them
 	$(BABEL) extract -F babel.cfg -k _l -k said -o $(CATALOGUES)/messages.pot --project "Speak Up" --no-wrap --sort-by-file --no-location .
@@ -48,9 +53,23 @@ run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (defaul
 	trap 'kill $$server $$sender 2>/dev/null' INT TERM; \
 	wait $$server; status=$$?; kill $$server $$sender 2>/dev/null; wait; exit $$status
 
-system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Chromium) when missing
+# The Procfile, as a platform runs it: `release` (migrations) once, then `web` (gunicorn) and
+# `worker` (the sender) together until Ctrl+C. honcho gives `web` the port.
+serve: $(RUN_STAMP) catalogues ## Serve as production does: gunicorn on 127.0.0.1:$${PORT:-8000} and the sender, from the Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile release
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $${PORT:-8000} web worker
+
+$(LOAD_STAMP): pyproject.toml $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e ".[test,load]"
+	touch $@
+
+loadtest: $(LOAD_STAMP) catalogues system-test-deps ## Load `make serve` on a throwaway PostgreSQL with locust: LOAD_USERS (50) for LOAD_MINUTES (5)
+	$(BIN)/python bench/loadtest.py
+
+system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Redis, Chromium) when missing
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing for the test suite:$$missing"; \

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, errors, i18n, limits, logs, security, templating
+from portal import cli, errors, i18n, limits, logs, security, static_files, templating
 from portal.config import (
     PRODUCTION,
     apply_production,
@@ -19,7 +19,7 @@ from portal.config import (
 )
 from portal.extensions import babel, csrf, db
 from portal.i18n import select_locale
-from portal.views import chat, lost_link, pages, safety, status, visit
+from portal.views import chat, feedback, health, lost_link, pages, safety, status, visit
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -61,8 +61,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(status.bp)
     app.register_blueprint(safety.bp)
     app.register_blueprint(lost_link.bp)
+    app.register_blueprint(feedback.bp)
 
     import staff  # the staff area builds on the portal's services, so it comes last
 
     staff.init_app(app)
+    app.register_blueprint(health.bp)
+    static_files.init_app(app)  # last: WhiteNoise wraps everything else for /static/
     return app

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from portal import migrate
 from portal.outbox.cli import outbox_group
-from portal.services import complaints, drafts, public_sessions, retention, status_links
+from portal.services import complaints, drafts, feedback, public_sessions, retention, status_links
 
 
 def init_app(app: Flask) -> None:
@@ -62,6 +62,8 @@ retention_group = AppGroup("retention", help="Keep complaints no longer than nee
 def retention_run() -> None:
     result = retention.anonymise_expired(current_app.config["RETENTION_YEARS"])
     click.echo(f"Anonymised {result.anonymised} complaint(s); {result.held} on legal hold.")
+    removed = feedback.forget_old_contacts(current_app.config["RETENTION_YEARS"])
+    click.echo(f"Removed the contact details of {removed} compliment(s) or comment(s).")
 
 
 @retention_group.command("hold", help="Put a complaint on legal hold, or release it.")

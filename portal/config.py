@@ -111,6 +111,20 @@ def environment_name(config: dict | None = None) -> str:
     return (config or {}).get("ENVIRONMENT") or os.environ.get("SPEAKUP_ENV") or LOCAL
 
 
+# The made-up contact details a local copy starts with. Pages label them as examples wherever
+# they are shown, and production refuses them even when someone sets them on purpose.
+EXAMPLE_CONTACTS = frozenset(
+    {
+        "0300 123 4567",
+        "complaints@council.example",
+        "0808 000 0000",
+        "advocacy@example.org",
+        "0808 000 0000, advocacy@example.org",
+        "0300 123 4999",
+    }
+)
+
+
 def from_environment(instance_path: str, environment: str | None = None) -> dict:
     """Build the app's settings; every value can be overridden by the environment.
 
@@ -173,6 +187,8 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         # unseen alert outside them) goes again to the out-of-hours team (empty: the duty team).
         "URGENT_ESCALATE_MINUTES": _int("URGENT_ESCALATE_MINUTES", 30),
         "WORKING_HOURS": os.environ.get("WORKING_HOURS", "09:00-17:00"),
+        # Shown with "(an example, not real)" beside them; none in production.
+        "EXAMPLE_CONTACTS": frozenset() if production else EXAMPLE_CONTACTS,
         "OUT_OF_HOURS_EMAIL": local_default("OUT_OF_HOURS_EMAIL", "out-of-hours@council.example"),
         # Where messages for a young person who chose "through my advocate" or "through my
         # social worker" go (the reference, never the link). Empty: the complaints team.
@@ -213,7 +229,15 @@ def from_environment(instance_path: str, environment: str | None = None) -> dict
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # "production" turns off everything meant only for a local copy (demo accounts, seeds).
         "ENVIRONMENT": environment,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis, shared by every web process on every machine: the rate limiter counts there.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL") or "memory://"
+        ),
+        # "text" or "json": one line per request (a request id, the route, never the path).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        # /healthz answers 503 when a message nobody has tried to send waits longer than this.
+        "HEALTH_SENDER_BEHIND_SECONDS": _int("HEALTH_SENDER_BEHIND_SECONDS", 300),
         "STAFF_SIGN_IN_RATE": os.environ.get("STAFF_SIGN_IN_RATE", "10 per minute"),
         # Failed sign-ins allowed per address, whatever the account (known browsers are exempt).
         "STAFF_SIGN_IN_FAILURES_PER_ADDRESS": os.environ.get(
@@ -268,6 +292,12 @@ def _filled(value: str) -> bool:
     return bool(value.strip())
 
 
+def _real_contact(value: str) -> bool:
+    """Set, and none of its parts one of the made-up local examples."""
+    parts = {part.strip() for part in value.split(",")} | {value.strip()}
+    return _filled(value) and not parts & EXAMPLE_CONTACTS
+
+
 # Each setting production cannot run without: the check its value must pass, and why.
 PRODUCTION_CHECKS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("SECRET_KEY", lambda v: len(v) >= 32, "at least 32 random characters"),
@@ -275,11 +305,11 @@ PRODUCTION_CHECKS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("STAFF_BASE_URL", lambda v: not v or _https_url(v), "https://, or unset for PUBLIC_BASE_URL"),
     ("DATABASE_URL", lambda v: _filled(v) and not v.startswith("sqlite"), "PostgreSQL, not SQLite"),
     ("DUTY_TEAM_EMAIL", _real_address, "a real address: urgent alerts go there"),
-    ("COUNCIL_OUT_OF_HOURS_PHONE", _filled, "shown with 999 and Childline"),
-    ("CHILDRENS_SERVICES_PHONE", _filled, "adults worried about a child are told to call it"),
-    ("COUNCIL_COMPLAINTS_PHONE", _filled, "shown to people who need help"),
+    ("COUNCIL_OUT_OF_HOURS_PHONE", _real_contact, "shown with 999 and Childline"),
+    ("CHILDRENS_SERVICES_PHONE", _real_contact, "adults worried about a child are told to call it"),
+    ("COUNCIL_COMPLAINTS_PHONE", _real_contact, "shown to people who need help"),
     ("COUNCIL_COMPLAINTS_EMAIL", _real_address, "shown to people who need help"),
-    ("ADVOCACY_SERVICE_CONTACT", _filled, "every young person is offered an advocate"),
+    ("ADVOCACY_SERVICE_CONTACT", _real_contact, "every young person is offered an advocate"),
 )
 
 
@@ -364,6 +394,7 @@ def working_hours(value: str) -> tuple[time, time]:
 # Settings with a fixed set of values: a typo must not quietly change how deadlines count.
 CHOICES: dict[str, tuple[str, ...]] = {
     "RECEIVED_ON_A_NON_WORKING_DAY": tuple(ReceiptRule),
+    "LOG_FORMAT": ("text", "json"),
 }
 
 

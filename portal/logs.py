@@ -7,16 +7,26 @@ bearer secrets: anyone holding one can open the complaint or claim the account. 
 fingerprint is enough to match a log line to a link someone reports, and useless for opening it.
 
 `redact_tokens(logger_or_handler)` attaches the filter to any logger or handler, once.
+
+Each request also writes one line to the `speakup.requests` logger (as JSON with
+LOG_FORMAT=json): a request id (the load balancer's `X-Request-Id` when it sends a plain one,
+else a new one, and sent back in the response), the method, the route as declared
+(`/s/<token>`, never the path itself), the status and the time taken. Never a token, an address
+or anything typed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
+import sys
+import time
+import uuid
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, g, request
 
 # A path segment after /s/ or /staff/set-up/, up to the next /, ?, #, space or quote; one
 # that is already a fingerprint ("~" and 8 hex characters) is left alone.
@@ -67,9 +77,92 @@ def redact_tokens(target: logging.Logger | logging.Handler) -> None:
         target.addFilter(TokenFilter())
 
 
+REQUESTS = logging.getLogger("speakup.requests")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: the time, the level, the logger and the message, plus the
+    request's fields for request lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "request", {}))
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def _start() -> None:
+    sent = request.headers.get("X-Request-Id", "")
+    g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    request_id = g.get("request_id") or uuid.uuid4().hex
+    response.headers["X-Request-Id"] = request_id
+    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    started = g.get("request_started")
+    taken = round((time.perf_counter() - started) * 1000, 1) if started else None
+    fields = {
+        "request_id": request_id,
+        "method": request.method,
+        "route": rule,
+        "status": response.status_code,
+        "ms": taken,
+    }
+    REQUESTS.info(
+        "%s %s %s %s %sms",
+        request_id,
+        request.method,
+        rule,
+        response.status_code,
+        taken,
+        extra={"request": fields},
+    )
+    return response
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (test runners swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _handler(log_format: str) -> logging.Handler:
+    handler = _Stderr()
+    handler.setFormatter(
+        JsonFormatter() if log_format == "json" else logging.Formatter("%(asctime)s %(message)s")
+    )
+    redact_tokens(handler)
+    return handler
+
+
 def init_app(app: Flask) -> None:
-    """Filter the dev server's access log, the app's own logger and the root handlers."""
+    """Filter the dev server's access log, the app's own logger and the root handlers, and log
+    one line per request."""
     redact_tokens(logging.getLogger("werkzeug"))
     redact_tokens(app.logger)
     for handler in logging.getLogger().handlers:
         redact_tokens(handler)
+    REQUESTS.setLevel(logging.INFO)
+    REQUESTS.propagate = False
+    if not app.testing and not any(isinstance(h, _Stderr) for h in REQUESTS.handlers):
+        REQUESTS.addHandler(_handler(app.config.get("LOG_FORMAT", "text")))
+    if app.config.get("LOG_FORMAT") == "json":
+        for handler in app.logger.handlers:
+            handler.setFormatter(JsonFormatter())
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.after_request(_log_request)

@@ -68,10 +68,28 @@ class Draft(Base):
     urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+REPORT_INDEX = (
+    "received_on",
+    "complainant_role",
+    "stage",
+    "procedure",
+    "arrived_by",
+    "advocacy",
+    "ended_as",
+    "stage_1_timeliness",
+    "stage_2_requested_on",
+    "stage_3_requested_on",
+    "ombudsman_enquiry_on",
+)
+
+
 class Complaint(Base):
     """A complaint as sent; what the person told us is kept in `answers`, in their words."""
 
     __tablename__ = "complaint"
+    # The annual report reads only this index for the complaints received in a period (every
+    # column its complaint-level tables count), never the wide rows (migration 0013).
+    __table_args__ = (Index("ix_complaint_report", *REPORT_INDEX),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -138,6 +156,22 @@ class Complaint(Base):
     next_deadline_on: Mapped[date | None] = mapped_column(Date, index=True)
     next_due_what: Mapped[str | None] = mapped_column(String(30), default="acknowledge")
     procedure: Mapped[str] = mapped_column(String(20), default="statutory")
+    # What the annual report counts, kept by casework from the events (portal/milestones.py).
+    ended_as: Mapped[str | None] = mapped_column(String(40))  # the ending event's type
+    stage_1_extended_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stage_1_answered_on: Mapped[date | None] = mapped_column(Date)
+    stage_1_timeliness: Mapped[str | None] = mapped_column(String(12))
+    stage_2_requested_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stage_2_extended_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stage_2_answered_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stage_2_timeliness: Mapped[str | None] = mapped_column(String(12))
+    stage_3_requested_on: Mapped[date | None] = mapped_column(Date, index=True)
+    panel_on: Mapped[date | None] = mapped_column(Date, index=True)
+    panel_timeliness: Mapped[str | None] = mapped_column(String(12))
+    ombudsman_enquiry_on: Mapped[date | None] = mapped_column(Date, index=True)
+    ombudsman_decided_on: Mapped[date | None] = mapped_column(Date, index=True)
+    ombudsman_decision: Mapped[str | None] = mapped_column(String(40))
+    ombudsman_remedy: Mapped[bool | None]
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
     )
@@ -173,6 +207,8 @@ class ComplaintPoint(Base):
     """One thing the person is unhappy about; each point follows its own procedure."""
 
     __tablename__ = "complaint_point"
+    # The report counts a period's points by theme and service area from this index alone.
+    __table_args__ = (Index("ix_complaint_point_report", "complaint_id", "theme", "service_area"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(
@@ -200,7 +236,11 @@ class PointOutcome(Base):
     outcomes and remedies with one query."""
 
     __tablename__ = "point_outcome"
-    __table_args__ = (Index("ix_point_outcome_stage_outcome", "stage", "outcome"),)
+    __table_args__ = (
+        Index("ix_point_outcome_stage_outcome", "stage", "outcome"),
+        # The report's outcomes per point for a period's complaints, from the index alone.
+        Index("ix_point_outcome_report", "complaint_id", "stage", "outcome"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     point_id: Mapped[int] = mapped_column(
@@ -270,6 +310,9 @@ class HelpRequest(Base):
     )
     how: Mapped[str] = mapped_column(String(20))
     contact: Mapped[str | None] = mapped_column(String(254))
+    # When it is safe to call, in their words, and whether a message may be left (None: not said).
+    safe_times: Mapped[str | None] = mapped_column(String(200))
+    leave_message: Mapped[bool | None]
     created_utc: Mapped[datetime]
     # Asking again from the same browser folds into this request (and its one alert).
     public_session_id: Mapped[int | None] = mapped_column(
@@ -296,6 +339,27 @@ class PublicSession(Base):
     created_utc: Mapped[datetime]
     seen_utc: Mapped[datetime] = mapped_column(index=True)
     ended_utc: Mapped[datetime | None]
+
+
+class StatusLink(Base):
+    """A short private link: a random secret, of which only the SHA-256 is kept (as in GOV.UK
+    Notify), for one complaint at one link version, until `expires_utc`.
+
+    Bumping the complaint's `status_link_version` switches every row made before it off.
+    """
+
+    __tablename__ = "status_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_version: Mapped[int]
+    created_utc: Mapped[datetime]
+    expires_utc: Mapped[datetime]
+
+    complaint: Mapped[Complaint] = relationship()
 
 
 class OutboxMessage(Base):

@@ -375,3 +375,89 @@ def lost_link_message(council: str, links: list[str]) -> Message:
         subject=str(_l("A message from %(council)s")) % {"council": council},
         body="\n\n".join(str(line) for line in lines),
     )
+
+
+# Compliments and comments (portal/services/feedback.py) -----------------------------------
+#
+# Not in CATALOGUE, whose public notices are about a complaint and carry the private link: an
+# answer to a compliment or an idea has no link and no reference. The same rules hold, and
+# tests/portal/test_feedback.py renders each one in every language and checks it gives
+# nothing away. By email the answer itself follows a neutral subject; a text only says there
+# is an answer and that we will call (anyone holding the phone may read it).
+FEEDBACK_ANSWER = "feedback_answer"
+FEEDBACK_ANSWER_TEXT = "feedback_answer_text"
+FEEDBACK_SAFETY_ALERT = "feedback_safety_alert"
+FEEDBACK_SAFETY_AGAIN = "feedback_safety_alert_again"
+FEEDBACK_NOTICES: tuple[Notice, ...] = (
+    Notice(
+        FEEDBACK_ANSWER,
+        For.PERSON,
+        NEUTRAL_SUBJECT,
+        (_l("Thank you for your message to us."), _l("Here is our answer:"), "%(answer)s"),
+        _uses("council", "answer"),
+    ),
+    Notice(
+        FEEDBACK_ANSWER_TEXT,
+        For.PERSON,
+        NEUTRAL_SUBJECT,
+        (_l("Thank you for your message. We have an answer for you. We will call you soon."),),
+        _uses("council"),
+    ),
+    Notice(
+        FEEDBACK_SAFETY_ALERT,
+        For.DUTY,
+        "Speak Up: words to check now",
+        (
+            "A compliment or comment has words that may mean a young person is not safe. "
+            "Please read it now: %(link)s",
+        ),
+        _uses("link"),
+    ),
+    Notice(
+        FEEDBACK_SAFETY_AGAIN,
+        For.DUTY,
+        "Speak Up: words to check, not opened yet",
+        (
+            "Sent again to the out-of-hours team: a compliment or comment with words to check "
+            "came at %(since)s and nobody has opened it yet.",
+            "Please check it now: %(link)s",
+        ),
+        _uses("since", "link"),
+    ),
+)
+NOTICES.update({(n.kind, n.to): n for n in FEEDBACK_NOTICES})
+STAFF_LABELS.update(
+    {
+        FEEDBACK_ANSWER: "Answer to a compliment or comment (email)",
+        FEEDBACK_ANSWER_TEXT: "We will call with an answer (text)",
+        FEEDBACK_SAFETY_ALERT: "Words to check in a compliment or comment (to the duty team)",
+        FEEDBACK_SAFETY_AGAIN: "Words to check in a compliment or comment, sent again",
+    }
+)
+
+
+def feedback_answer(council: str, answer: str) -> Message:
+    """Staff's answer to a compliment or comment, by email, in the language in force."""
+    return notice(FEEDBACK_ANSWER, For.PERSON).render(council=council, answer=answer)
+
+
+# "Send me my link": a person on the confirmation or status page asks for their link to be sent.
+MY_LINK = "my_link"
+STAFF_LABELS[MY_LINK] = "Their private link (they asked for it)"
+
+
+def my_link_message(council: str, link: str) -> Message:
+    """The private link, sent because the person asked for it on the page ("Send me my link").
+
+    Neutral like every message to a complainant, in the language in force (call it inside
+    `force_locale`): whoever else reads the phone or inbox learns nothing from it.
+    """
+    lines = [
+        "\n".join([str(_l("You asked us to send you your private link. Here it is:")), link]),
+        _l("Keep the link private. Anyone who has it can see what you sent."),
+        _l("Did you not ask for this? You can delete this message."),
+    ]
+    return Message(
+        subject=str(_l("A message from %(council)s")) % {"council": council},
+        body="\n\n".join(str(line) for line in lines),
+    )

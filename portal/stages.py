@@ -5,6 +5,10 @@ start from, where it leads, who may take it and what it must be told. `replay` f
 case's past-tense events into a `CaseState`: the step, the next deadline and what is due, the
 response windows, pauses and extensions. Deadlines come from the working-day calendar
 (SI 2006/1738 reg 2; the LGSCO Complaint Handling Code for the corporate procedure).
+
+`PAIRINGS` declares moves made together when both are true (accept and acknowledge): each keeps
+its own event, wording and clock effect. `recommended(state, today)` names the one move that
+comes next for a case, with why and by when, for the case page's main button.
 """
 
 from __future__ import annotations
@@ -1274,3 +1278,197 @@ STEP_LABELS = {
     Step.OMBUDSMAN: "With the Ombudsman",
     Step.CLOSED: "Closed",
 }
+
+
+class Together(StrEnum):
+    """Moves declared as a pairing of two moves made one after the other, in one go."""
+
+    ACCEPT_AND_ACKNOWLEDGE = "accept_and_acknowledge"
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Two declared moves made at once, when both are true: each keeps its own event, public
+    wording, clock effect and message, exactly as if they were made one after the other."""
+
+    action: Together
+    label: str
+    steps: tuple[Action, ...]
+    roles: frozenset[str]
+
+    @property
+    def transitions(self) -> tuple[Transition, ...]:
+        return tuple(TRANSITIONS[a] for a in self.steps)
+
+    def fields_for(self, state: CaseState) -> tuple[Field, ...]:
+        """Every field the moves ask for, once each (the date covers them all)."""
+        asked: dict[str, Field] = {}
+        for transition in self.transitions:
+            for spec in transition.fields_for(state):
+                asked.setdefault(spec.name, spec)
+        return tuple(sorted(asked.values(), key=lambda f: f is ON))
+
+    @property
+    def direct(self) -> bool:
+        return all(t.direct for t in self.transitions)
+
+
+PAIRINGS: dict[Together, Pairing] = {
+    p.action: p
+    for p in [
+        Pairing(
+            Together.ACCEPT_AND_ACKNOWLEDGE,
+            "Accept under the Children Act procedure and record the acknowledgement",
+            (Action.ACCEPT_STATUTORY, Action.ACKNOWLEDGE),
+            CASEWORKERS,
+        ),
+    ]
+}
+# Every move a member of staff can choose, by its name in the address: single and paired.
+MOVES: dict[str, Transition | Pairing] = {**TRANSITIONS, **PAIRINGS}
+
+
+def step_after(state: CaseState, action: Action) -> CaseState:
+    """Where a move leads, for checking what may follow it (the clocks are not worked out)."""
+    transition = TRANSITIONS[action]
+    target = transition.moves.get(state.step) or state.step
+    return replace(state, step=Step.CLOSED if transition.ends else target)
+
+
+def allowed_together(state: CaseState, pairing: Pairing, role: str) -> None:
+    """Raise Refused unless every move of the pairing may be made, one after the other."""
+    if role not in pairing.roles:
+        raise Refused("Your role cannot do this. Ask a complaints manager.")
+    for action in pairing.steps:
+        allowed(state, action, role)
+        state = step_after(state, action)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The one next step for a case: the move, why, and the day it is due (if any)."""
+
+    action: str  # an Action or a Together
+    label: str
+    reason: str
+    due: date | None = None
+
+
+# What each step's deadline is for, in staff words (the tracker and the case page).
+DUE_FOR = {
+    "acknowledge": "Acknowledgement",
+    "stage_1_response": "Stage 1 response",
+    "statement": "Statement of complaint agreed (Stage 2 set-up)",
+    "stage_2_response": "Stage 2 investigation and response",
+    "panel": "Stage 3 review panel held",
+    "papers": "Stage 3 panel papers sent",
+    "panel_report": "Stage 3 panel report",
+    "director_response": "Stage 3 director's response",
+}
+
+_NEXT_MOVE = {
+    Step.S1_TO_ACKNOWLEDGE: Action.ACKNOWLEDGE,
+    Step.C1_TO_ACKNOWLEDGE: Action.ACKNOWLEDGE,
+    Step.C2_TO_ACKNOWLEDGE: Action.ACKNOWLEDGE,
+    Step.S3_REQUESTED: Action.ACKNOWLEDGE,
+    Step.S1_OPEN: Action.RECORD_RESPONSE,
+    Step.C1_OPEN: Action.RECORD_RESPONSE,
+    Step.C2_OPEN: Action.RECORD_RESPONSE,
+    Step.S2_INVESTIGATING: Action.RECORD_RESPONSE,
+    Step.S3_REPORTED: Action.RECORD_RESPONSE,
+    Step.S2_REQUESTED: Action.APPOINT_INVESTIGATORS,
+    Step.S2_APPOINTED: Action.AGREE_STATEMENT,
+    Step.S3_ACKNOWLEDGED: Action.CONVENE_PANEL,
+    Step.S3_PANEL_SET: Action.CIRCULATE_PAPERS,
+    Step.S3_PAPERS_SENT: Action.RECORD_PANEL_REPORT,
+    Step.OMBUDSMAN: Action.OMBUDSMAN_OUTCOME,
+}
+_WHY = {
+    Step.S1_TO_ACKNOWLEDGE: "It was accepted. Acknowledge it to the complainant.",
+    Step.C1_TO_ACKNOWLEDGE: "It is in the corporate procedure. Acknowledge it to the complainant.",
+    Step.C2_TO_ACKNOWLEDGE: "They asked for corporate stage 2. Acknowledge the request.",
+    Step.S3_REQUESTED: "They asked for a Stage 3 review panel. Acknowledge the request.",
+    Step.S1_OPEN: "Look into each point and send the Stage 1 response.",
+    Step.C1_OPEN: "Look into each point and send the response.",
+    Step.C2_OPEN: "Look into each point again and send the stage 2 response.",
+    Step.S2_INVESTIGATING: "The investigation is running. Record the adjudication when it is sent.",
+    Step.S3_REPORTED: "The panel reported. The director's response is next.",
+    Step.S2_REQUESTED: "They asked for Stage 2. Appoint an investigating officer and an "
+    "independent person.",
+    Step.S2_APPOINTED: "Agree the statement of complaint with the complainant: the 25 working "
+    "days start then.",
+    Step.S3_ACKNOWLEDGED: "Set the panel date and its three independent members.",
+    Step.S3_PANEL_SET: "Send the papers to the panel and the complainant 10 working days "
+    "before it meets.",
+    Step.S3_PAPERS_SENT: "Record the panel's recommendations when they arrive.",
+    Step.OMBUDSMAN: "The Ombudsman is looking at it. Record the decision when it comes.",
+}
+
+
+def recommended(state: CaseState, today: date) -> Recommendation | None:
+    """The one move that comes next for a case in `state`, drawn from the declarations, with
+    why and by when; None once the case is closed. It is always a move allowed there."""
+    if state.step == Step.CLOSED:
+        return None
+    if state.paused:
+        since = f"{state.paused_since:%-d %B %Y}" if state.paused_since else "a while"
+        return _say(
+            Action.RESUME,
+            f"The clock has been paused since {since}"
+            + (f": {state.pause_reason}" if state.pause_reason else "")
+            + ". Start it again as soon as that is over.",
+        )
+    if state.step == Step.TRIAGE:
+        return _triage(state)
+    if state.step in RESPONDED:
+        return _after_reply(state, today)
+    action = _NEXT_MOVE[state.step]
+    reason = _WHY[state.step]
+    if state.late_request:
+        reason += " It was asked for late: a manager may decline it instead."
+    return _say(action, reason, state.due)
+
+
+def _triage(state: CaseState) -> Recommendation:
+    if state.procedure == Procedure.CORPORATE:
+        return _say(
+            Action.MOVE_TO_CORPORATE,
+            "New complaint, about something outside the children's procedure. Check that, "
+            "then move it to the corporate procedure and acknowledge it.",
+            state.due,
+        )
+    if state.procedure == Procedure.NOT_COUNCIL:
+        return _say(
+            Action.CANNOT_CONSIDER,
+            "New complaint, about things for another organisation. They asked us to send it "
+            "anyway: check, then tell them where to go.",
+            state.due,
+        )
+    return _say(
+        Together.ACCEPT_AND_ACKNOWLEDGE,
+        "New complaint under the Children Act procedure. Read it, check it is for this "
+        "procedure, acknowledge it to the complainant, then record both here.",
+        state.due,
+    )
+
+
+def _after_reply(state: CaseState, today: date) -> Recommendation:
+    window = state.ask_again_by
+    if state.next_action is not None and window is not None and today <= window:
+        stage = "Stage 2" if state.next_action == Action.REQUEST_STAGE_2 else "Stage 3"
+        return _say(
+            state.next_action,
+            f"The response was sent. They can ask for {stage} until {window:%-d %B %Y}. "
+            "If they ask by phone, email or letter, record it here; if not, close the case "
+            "after that day.",
+            window,
+        )
+    if state.next_action is not None:
+        reason = "The response was sent and the time to ask for the next stage has passed."
+    else:
+        reason = "This was the last stage of the procedure: they can go to the Ombudsman next."
+    return _say(Action.CLOSE, reason + " Close the case.")
+
+
+def _say(action: Action | Together, reason: str, due: date | None = None) -> Recommendation:
+    return Recommendation(action, MOVES[action].label, reason, due)

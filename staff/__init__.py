@@ -8,6 +8,7 @@ from staff import (
     account_views,  # noqa: F401 - registers sign-in and account routes on views.bp
     auth,
     cli,
+    feedback_views,  # noqa: F401 - registers compliments and comments on views.bp
     intake_views,  # noqa: F401 - registers logging a complaint from a call or letter on views.bp
     learning_views,  # noqa: F401 - registers learning actions on the case page on views.bp
     link_views,  # noqa: F401 - registers the private-link help routes on views.bp

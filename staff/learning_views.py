@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 
 from portal.services import learning
+from portal.services import staff as accounts
 from portal.types import StaffRole
 from staff import auth
 from staff.views import _case_context, _case_or_404, bp
@@ -23,12 +24,20 @@ SAVED = {
     "signed_off": "The learning action is signed off.",
     "not_needed": "The reason no learning action is needed is recorded.",
 }
+ON_THE_TRACKER = 5  # the soonest-due open actions shown on the tracker
+LISTED = 200  # the open-actions page lists this many, soonest due first
+
+
+def _open_on_tracker() -> learning.OpenActions:
+    user = auth.current_staff()
+    return learning.open_actions(user.id, user.role, limit=ON_THE_TRACKER)
 
 
 @bp.context_processor
 def _learning_helpers() -> dict[str, Any]:
     return {
         "learning_for": learning.summary,
+        "open_learning": _open_on_tracker,
         "LEARNING_SAVED": SAVED,
         "THEME_LABELS": current_app.config["THEMES"],
         "SERVICE_AREA_LABELS": current_app.config["SERVICE_AREAS"],
@@ -108,3 +117,14 @@ def learning_sign_off(reference: str):
         lambda c, u: learning.sign_off(c, action_id, u.email, u.role),
         action_id,
     )
+
+
+@bp.get("/learning", endpoint="learning_open")
+@auth.requires(*LEARNING_ROLES)
+def learning_open():
+    """Every learning action not yet signed off, each with its own red/amber/green clock."""
+    user = auth.current_staff()
+    overdue = request.args.get("overdue") == "1"
+    found = learning.open_actions(user.id, user.role, overdue_only=overdue, limit=LISTED)
+    accounts.viewed(user.email, "learning_actions_viewed", "learning", overdue=overdue)
+    return render_template("staff/learning_open.html", found=found, overdue=overdue, listed=LISTED)

@@ -6,23 +6,56 @@ and every change is audited by the services they call.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal import wording
+from portal.clock import LONDON
 from portal.fields import OUTCOME_LABELS, REMEDY_LABELS
-from portal.flows import JOURNEYS
-from portal.flows.present import topic_label
 from portal.services import casework, complaints, safety, status_links, tracker
 from portal.services import staff as accounts
-from portal.stages import STEP_LABELS, TRANSITIONS, Action, Refused, extension_limit
-from portal.types import FINDINGS, StaffRole, Stage, Voice
-from staff import auth
-from staff.actions import ACTION_LABELS, action_choices
+from portal.stages import (
+    DUE_FOR,
+    MOVES,
+    PAIRINGS,
+    STEP_LABELS,
+    Action,
+    Refused,
+    Together,
+    extension_limit,
+)
+from portal.types import FINDINGS, StaffRole, Stage
+from staff import auth, words
+from staff.actions import ACTION_LABELS, action_choices, next_step
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 bp.before_request(auth.guard)
+
+
+@bp.app_template_filter("staff_time")
+def staff_time(value: datetime | None) -> str:
+    """A moment for staff: the full date and the time in UK local time (Europe/London, so
+    British Summer Time in summer): "Wednesday 1 July 2026, 14:05"."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # stored in UTC; SQLite gives it back without its zone
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
+
+
+@bp.context_processor
+def _staff_words() -> dict[str, Any]:
+    """Staff words for stored values, for every staff page (never the value as stored)."""
+    return {
+        "due_for": DUE_FOR,
+        "topic_words": words.topic,
+        "staff_words": words.LABELS,
+        "concept_words": words.concepts,
+    }
+
 
 CASE_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.INVESTIGATOR)
 
@@ -44,6 +77,8 @@ def _filters() -> tracker.Filters:
         urgent=args.get("urgent") == "1",
         mine=args.get("mine") == "1",
         reference=(args.get("reference") or "").strip()[:20] or None,
+        due_what=args.get("due_what") if args.get("due_what") in DUE_FOR else None,
+        topic=args.get("topic") if args.get("topic") in words.TOPICS else None,
     )
 
 
@@ -70,6 +105,7 @@ def cases():
         query=query,
         alerts=tracker.unsent_alerts() if user.role != StaffRole.INVESTIGATOR else None,
         stages=list(Stage),
+        topics=words.TOPICS,
         # Every manager sees who changed which account (separation of duties).
         account_changes=(
             accounts.recent_account_changes() if user.role == StaffRole.MANAGER else None
@@ -88,14 +124,8 @@ def _case_or_404(reference: str):
 
 
 def _points(complaint) -> list[dict]:
-    journey = JOURNEYS.get(complaint.journey)
-    voice = Voice(complaint.voice)
     return [
-        {
-            "point": p,
-            "topic": topic_label(journey.steps, p.topic, voice) if journey else p.topic,
-        }
-        for p in complaint.points
+        {"point": p, "topic": words.topic(p.topic, complaint.journey)} for p in complaint.points
     ]
 
 
@@ -103,6 +133,8 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
     user = auth.current_staff()
     actor = casework.Actor.of(user)
     state = casework.state_of(complaint)
+    actions = action_choices(complaint, actor, state)
+    step = next_step(complaint, actor, state)
     return {
         "complaint": complaint,
         "state": state,
@@ -111,13 +143,17 @@ def _case_context(complaint, **extra: Any) -> dict[str, Any]:
         "countdown": tracker.countdown(state.due),
         "extension_limit": extension_limit(state),
         "setup_days": tracker.working_days_since(state.stage_requested_on),
-        "told_us": complaints.told_us(complaint),
+        "told_us": words.told_us(complaint.journey, complaint.voice, complaint.answers or {}),
         "points": _points(complaint),
-        "decisions": [
-            d.explain(Voice.OTHER, wording.settings()) for d in complaints.decisions_of(complaint)
-        ],
+        "decisions": words.decisions(
+            complaints.decisions_of(complaint), complaint.urgent_reasons or [], wording.settings()
+        ),
         "help_requests": safety.help_requests_for(complaint),
-        "actions": action_choices(complaint, actor, state),
+        "actions": actions,
+        "next_step": step,
+        "next_countdown": tracker.countdown(step.due if step else None),
+        "other_actions": [a for a in actions if step is None or a["action"] != step.action],
+        "due_for": DUE_FOR,
         "can_audit": user.role == StaffRole.MANAGER,
         "can_clear_word": user.role in (StaffRole.OFFICER, StaffRole.MANAGER),
         "word_paused": status_links.word_paused(complaint),
@@ -140,25 +176,30 @@ def case(reference: str):
 @bp.route("/cases/<reference>/do/<action>", methods=["GET", "POST"])
 @auth.requires(*CASE_ROLES)
 def act(reference: str, action: str):
-    """Show the form for one move, or make it. Every move goes through casework.advance."""
+    """Show the form for one move (or a declared pairing of two), or make it. Every move goes
+    through casework.advance (a pairing through casework.advance_together)."""
     complaint = _case_or_404(reference)
-    if action not in set(Action):
+    if action not in MOVES:
         abort(404)
-    move = Action(action)
+    move: Action | Together = Together(action) if action in PAIRINGS else Action(action)
     user = auth.current_staff()
     actor = casework.Actor.of(user)
     if request.method == "GET":
         accounts.viewed(user.email, "case_viewed", f"complaint:{complaint.reference}", form=move)
         # Say at once if the move cannot be made now (an old bookmark, or someone moved it on).
-        refused = casework.why_not(complaint, move, actor)
+        if isinstance(move, Together):
+            refused = casework.why_not_together(complaint, move, actor)
+        else:
+            refused = casework.why_not(complaint, move, actor)
         return _action_page(complaint, move, {}, {}, refused=refused)
     form = request.form
     try:
         version = int(form.get("version", ""))
     except ValueError:
         version = -1
+    make = casework.advance_together if isinstance(move, Together) else casework.advance
     try:
-        casework.advance(complaint, move, actor, version, form)
+        make(complaint, move, actor, version, form)
     except casework.Conflict:
         complaints.refresh(complaint)
         return _action_page(complaint, move, form, {}, conflict=True), 409
@@ -169,9 +210,9 @@ def act(reference: str, action: str):
     return redirect(url_for(".case", reference=complaint.reference, done=move), 303)
 
 
-def _action_page(complaint, move: Action, form, errors: dict[str, str], **extra: Any):
+def _action_page(complaint, move: Action | Together, form, errors: dict[str, str], **extra: Any):
     """The form for one move, drawn from its declaration in portal/stages.py."""
-    transition = TRANSITIONS[move]
+    transition = MOVES[move]
     context = _case_context(complaint, **extra)
     return render_template(
         "staff/action.html",

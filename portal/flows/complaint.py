@@ -144,6 +144,7 @@ OTHER_ROLE = Step(
 ADVOCATE_NAME = Step(
     id="advocate_name",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What is your name?"),
     examples=(_l("For example: Sam Jones"),),
     why=_l("The council needs to know who is speaking for the young person."),
@@ -156,6 +157,7 @@ ADVOCATE_NAME = Step(
 ADVOCATE_ORGANISATION = Step(
     id="advocate_organisation",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("Which organisation do you work for?"),
     examples=(_l("For example: the local advocacy service, or an independent visitor scheme."),),
     summary=_l("Organisation"),
@@ -167,6 +169,7 @@ ADVOCATE_ORGANISATION = Step(
 ADVOCATE_EMAIL = Step(
     id="advocate_email",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What is your work email address?"),
     why=_l("The council will use it to keep you up to date."),
     examples=(_l("For example: name@example.org"),),
@@ -184,6 +187,7 @@ ADVOCATE_EMAIL = Step(
 ADVOCATE_PHONE = Step(
     id="advocate_phone",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What is your work phone number?"),
     hint=_l("You can skip this."),
     examples=(_l("For example: 0300 123 4567"),),
@@ -194,6 +198,25 @@ ADVOCATE_PHONE = Step(
     autocomplete="work tel",
     errors={"format": _l("Write a UK phone number like 0300 123 4567.")},
     show_if=lambda state: state.is_advocate,
+)
+
+# Anyone speaking for a young person is asked who the young person is, so the council can
+# find the right file. It is the first box where they write about the young person, so the
+# privacy warning shows here, not on the writer's own details.
+CHILD_NAME = Step(
+    id="child_name",
+    kind=Kind.SHORT_TEXT,
+    prompt={
+        HELPER: _l("What is your brother, sister or friend's first name?"),
+        OTHER: _l("What is the young person's first name?"),
+    },
+    hint=_l("Their initials are fine too. You can skip this."),
+    examples=(_l("For example: Jess, or J.T."),),
+    why=_l("It helps the council find the right young person quickly."),
+    summary=_l("The young person's name"),
+    required=False,
+    max_length=100,
+    show_if=lambda state: state.speaks_for_a_child,
 )
 
 AGE = Step(
@@ -323,7 +346,13 @@ TOPIC_OTHER = Step(
     kind=Kind.SHORT_TEXT,
     prompt=_l("What else is it about?"),
     hint=_l("A few words is fine."),
-    examples=(_l("For example: my school taxi, or my phone."),),
+    examples=(
+        {
+            SELF: _l("For example: my school taxi, or my phone."),
+            HELPER: _l("For example: their school taxi, or their phone."),
+            OTHER: _l("For example: school transport, or a missed payment."),
+        },
+    ),
     summary=_l("Something else"),
     max_length=SHORT_TEXT_LIMIT,
     errors={"required": _l("Write a few words about what it is.")},
@@ -498,7 +527,13 @@ OUTCOME_WORDS = Step(
     kind=Kind.LONG_TEXT,
     prompt=_l("Anything else you want to happen?"),
     hint=_l("Use your own words. You can skip this."),
-    examples=(_l("For example: I want to see my brother every week."),),
+    examples=(
+        {
+            SELF: _l("For example: I want to see my brother every week."),
+            HELPER: _l("For example: they want to see their mum every week."),
+            OTHER: _l("For example: a meeting with the team manager, or visits every week."),
+        },
+    ),
     summary=_l("In your own words"),
     required=False,
     max_length=LONG_TEXT_LIMIT,
@@ -574,6 +609,7 @@ CONTACT = Step(
 EMAIL = Step(
     id="email",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What is your email address?"),
     why=_l("We only use it to tell you about what you sent."),
     examples=(_l("For example: name@example.com"),),
@@ -590,6 +626,7 @@ EMAIL = Step(
 PHONE = Step(
     id="phone",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What is your mobile number?"),
     why=_l("We only use it to text you about what you sent."),
     examples=(_l("For example: 07700 900123"),),
@@ -625,9 +662,16 @@ CONTACT_SAFE = Step(
 NAME = Step(
     id="name",
     kind=Kind.SHORT_TEXT,
+    about_the_writer=True,
     prompt=_l("What should we call you?"),
     hint=_l("Your first name or a nickname is fine. You can skip this."),
-    examples=(_l("For example: Jess, or JJ"),),
+    examples=(
+        {
+            SELF: _l("For example: Jess, or JJ"),
+            HELPER: _l("For example: Jess, or JJ"),
+            OTHER: _l("For example: Sam, or Mrs Khan"),
+        },
+    ),
     summary=_l("Your name"),
     required=False,
     max_length=100,
@@ -663,6 +707,7 @@ COMPLAINT = Journey(
         ADVOCATE_ORGANISATION,
         ADVOCATE_EMAIL,
         ADVOCATE_PHONE,
+        CHILD_NAME,
         AGE,
         TOPICS,
         ELSEWHERE,

@@ -94,6 +94,9 @@ class Step:
     errors: Mapping[str, Worded] = field(default_factory=dict)
     next: str = Go.FOLLOWING
     show_if: Callable[[Any], bool] | None = None
+    # The writer's own details (their name, work email): the privacy warning waits for the
+    # first box where they write about what happened, or about a young person.
+    about_the_writer: bool = False
 
     @property
     def input_attributes(self) -> dict[str, str]:

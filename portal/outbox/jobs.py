@@ -6,5 +6,6 @@ here (see portal/outbox/schedule.py for what a job must promise).
 
 from __future__ import annotations
 
-# Urgent alerts nobody has seen, sent again to the out-of-hours team; staff daily digests.
-from portal.services import messages, safety  # noqa: F401 - registers their jobs
+# Urgent alerts (and flagged compliments or comments) nobody has seen, sent again to the
+# out-of-hours team; staff daily digests.
+from portal.services import feedback, messages, safety  # noqa: F401 - registers their jobs

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import fields, stages
+from portal import fields, milestones, stages
 from portal.clock import local_date, now_utc, today_local
 from portal.errors import MAX_ID
 from portal.extensions import db
@@ -124,12 +124,93 @@ def advance(
         raise Conflict
     state = state_of(complaint)
     _check(complaint, action, actor, state)
-    transition = stages.TRANSITIONS[action]
+    values = _read(complaint, stages.TRANSITIONS[action], state, inputs or {})
+    after_state = _move(complaint, action, actor, state, values)
+    return _commit(after_state)
+
+
+def advance_together(
+    complaint: Complaint,
+    pairing: stages.Together,
+    actor: Actor,
+    expected_version: int | None,
+    inputs: Mapping[str, Any] | None = None,
+) -> CaseState:
+    """Make a declared pairing of moves in one transaction: each move in turn, exactly as
+    `advance` would make it (its own event, audit entry and message), or none of them."""
+    if expected_version is not None and expected_version != complaint.version:
+        raise Conflict
+    declared = stages.PAIRINGS[pairing]
+    state = state_of(complaint)
+    _check_together(complaint, declared, actor, state)
+    # Every field is checked before anything changes, so a mistake loses nothing.
+    errors: dict[str, str] = {}
+    for transition in declared.transitions:
+        try:
+            _read(complaint, transition, state, inputs or {})
+        except Invalid as invalid:
+            errors |= {k: v for k, v in invalid.errors.items() if k not in errors}
+    if errors:
+        raise Invalid(errors)
+    try:
+        for action in declared.steps:
+            state = state_of(complaint)
+            _check(complaint, action, actor, state)
+            values = _read(complaint, stages.TRANSITIONS[action], state, inputs or {})
+            state = _move(complaint, action, actor, state, values)
+    except (Refused, Invalid):
+        db.session.rollback()
+        raise
+    return _commit(state)
+
+
+def _check_together(
+    complaint: Complaint, pairing: stages.Pairing, actor: Actor, state: CaseState
+) -> None:
+    if actor.role == StaffRole.INVESTIGATOR and complaint.assigned_to_id != actor.user_id:
+        raise Refused("Only the officer this case is assigned to can change it.")
+    stages.allowed_together(state, pairing, actor.role)
+
+
+def can_together(
+    complaint: Complaint, pairing: stages.Together, actor: Actor, state: CaseState | None = None
+) -> bool:
+    return why_not_together(complaint, pairing, actor, state) is None
+
+
+def why_not_together(
+    complaint: Complaint, pairing: stages.Together, actor: Actor, state: CaseState | None = None
+) -> str | None:
+    try:
+        _check_together(complaint, stages.PAIRINGS[pairing], actor, state or state_of(complaint))
+    except Refused as refused:
+        return str(refused)
+    return None
+
+
+def _read(
+    complaint: Complaint,
+    transition: stages.Transition,
+    state: CaseState,
+    inputs: Mapping[str, Any],
+) -> dict[str, Any]:
     asked = transition.fields_for(state)
     ctx = context(complaint, state)
     check = transition.check
     joined = (lambda values: check(values, ctx, state)) if check is not None else None
-    values = fields.read(asked, inputs or {}, ctx, joined)
+    return fields.read(asked, inputs, ctx, joined)
+
+
+def _move(
+    complaint: Complaint,
+    action: Action,
+    actor: Actor,
+    state: CaseState,
+    values: dict[str, Any],
+) -> CaseState:
+    """Write one checked move to the session (the caller commits)."""
+    transition = stages.TRANSITIONS[action]
+    asked = transition.fields_for(state)
     before = _snapshot(complaint, state)
     on = values.get("on") or today_local()
     note = next((values[f.name] or None for f in asked if f.note), None)
@@ -165,12 +246,16 @@ def advance(
         before=before,
         after=_snapshot(complaint, after_state),
     )
+    return after_state
+
+
+def _commit(state: CaseState) -> CaseState:
     try:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise Conflict from error
-    return after_state
+    return state
 
 
 def _snapshot(complaint: Complaint, state: CaseState) -> dict[str, Any]:
@@ -190,6 +275,12 @@ def _keep_columns(complaint: Complaint, state: CaseState) -> None:
     complaint.next_deadline_on = state.due
     complaint.next_due_what = state.due_what if state.due else None
     complaint.procedure = state.procedure
+    facts = [_fact(e) for e in complaint.events]
+    procedure = stages.overall_procedure(p.procedure for p in complaint.points)
+    for name, value in milestones.fold(
+        complaint.received_on, procedure, facts, timescales()
+    ).items():
+        setattr(complaint, name, value)
 
 
 def context(complaint: Complaint, state: CaseState) -> fields.Context:

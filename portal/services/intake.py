@@ -292,7 +292,7 @@ def send_link(complaint: Complaint, choice: str | None, other: str | None, by: s
         address = known[choice]
     else:
         raise Invalid({"to": "Choose where to send the link."})
-    link = public_url("status.open_link", token=status_links.token_for(complaint))
+    link = public_url("status.open_link", token=status_links.token_for(complaint, commit=False))
     with force_locale("en"):
         message = status_link_message(wording.setting("COUNCIL_NAME"), complaint.reference, link)
     complaint.outbox.append(

@@ -1,10 +1,12 @@
 """Learning from upheld complaints: actions tracked until a manager signs them off.
 
-For every upheld or partly upheld point staff record what will change, who owns it (a named
-person and team) and by when; later the evidence and the day it was done. A manager signs an
-action off once both are there. A point that needs no action says why (kept on its outcome).
-A case cannot close while an upheld point has neither (casework._check asks
-`points_without_learning`). Every change is audited and committed here.
+For every upheld or partly upheld point, and for the remedy the Ombudsman asked for when it
+found fault, staff record what will change, who owns it (a named person and team) and by when;
+later the evidence and the day it was done. A manager signs an action off once both are there.
+A point that needs no action says why (kept on its outcome). A case cannot close while an
+upheld point has neither (casework._check asks `points_without_learning`); an Ombudsman remedy
+has no "not needed". Open actions of every case are listed with their own red/amber/green
+clock (`open_actions`, on the tracker). Every change is audited and committed here.
 
 A point given the theme "wrong or shared information" alerts information governance once
 (`alert_information_governance`, in the caller's transaction): a staff link, no case content.
@@ -18,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.clock import now_utc, today_local
 from portal.extensions import db
@@ -27,12 +29,14 @@ from portal.models import Complaint, ComplaintPoint, LearningAction, OutboxMessa
 from portal.notifications import DATA_BREACH_ALERT, For, notice
 from portal.services.staff import audit
 from portal.text import plain_text
-from portal.types import Outcome, StaffRole
+from portal.types import EventType, Outcome, StaffRole
 
 UPHELD = frozenset({Outcome.UPHELD, Outcome.PARTLY_UPHELD})
 MAX_WHAT = 2000
 MAX_NAME = 120
 CASEWORK_ROLES = frozenset({StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.INVESTIGATOR})
+OMBUDSMAN = "ombudsman"  # the form's "point" for an Ombudsman remedy; a LearningAction.source
+OMBUDSMAN_FAULT = "upheld"  # stages.OMBUDSMAN_DECISIONS: the decision that finds fault
 
 
 class LearningInvalid(ValueError):
@@ -58,6 +62,19 @@ class Upheld:
     @property
     def settled(self) -> bool:
         return bool(self.actions) or bool(self.outcome.no_learning_reason)
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """The Ombudsman found fault: what it asked the council to do, and the actions for it."""
+
+    asked: str
+    decided_on: date
+    actions: tuple[LearningAction, ...]
+
+    @property
+    def settled(self) -> bool:
+        return bool(self.actions)
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,17 @@ def upheld_points(complaint: Complaint) -> list[Upheld]:
             mine = tuple(a for a in actions if a.point_id == point.id)
             found.append(Upheld(point, outcome, mine))
     return found
+
+
+def ombudsman_remedy(complaint: Complaint, actions=None) -> Remedy | None:
+    """The Ombudsman's last decision, when it found fault (its remedy is a source of learning)."""
+    decided = [e for e in complaint.events if e.type == EventType.OMBUDSMAN_DECIDED]
+    if not decided or (decided[-1].data or {}).get("decision") != OMBUDSMAN_FAULT:
+        return None
+    last = decided[-1]
+    mine = tuple(a for a in (actions or _actions(complaint)) if a.source == OMBUDSMAN)
+    on = last.happened_on or last.at_utc.date()
+    return Remedy(str((last.data or {}).get("remedy") or ""), on, mine)
 
 
 def points_without_learning(complaint: Complaint) -> list[int]:
@@ -184,6 +212,7 @@ def _snapshot(action: LearningAction) -> dict[str, Any]:
     """What the audit keeps: the facts, never the words typed."""
     return {
         "point_id": action.point_id,
+        "source": action.source,
         "due_on": action.due_on.isoformat() if action.due_on else None,
         "completed_on": action.completed_on.isoformat() if action.completed_on else None,
         "evidence": bool(action.evidence),
@@ -198,7 +227,12 @@ def add(complaint: Complaint, actor: str, role: str, inputs: Mapping[str, Any]) 
     """Record a learning action for an upheld point, or raise LearningInvalid."""
     _check_role(role, CASEWORK_ROLES)
     errors: dict[str, str] = {}
-    chosen = _upheld_point(complaint, inputs.get("point"), errors)
+    for_remedy = str(inputs.get("point") or "").strip() == OMBUDSMAN
+    if for_remedy and ombudsman_remedy(complaint) is None:
+        errors["point"] = "The Ombudsman did not find fault on this case: choose an upheld point."
+        chosen = None
+    elif not for_remedy:
+        chosen = _upheld_point(complaint, inputs.get("point"), errors)
     what = _text(inputs, "what", MAX_WHAT, errors, "Write what will change.")
     owner_name = _text(
         inputs, "owner_name", MAX_NAME, errors, "Write the name of the person who owns it."
@@ -211,7 +245,8 @@ def add(complaint: Complaint, actor: str, role: str, inputs: Mapping[str, Any]) 
         raise LearningInvalid(errors)
     action = LearningAction(
         complaint_id=complaint.id,
-        point_id=chosen.point.id,
+        point_id=None if for_remedy else chosen.point.id,
+        source=OMBUDSMAN if for_remedy else "point",
         what=what,
         owner_name=owner_name,
         owner_team=owner_team,
@@ -348,9 +383,96 @@ class Summary:
     upheld: list[Upheld]
     actions: list[Tracked]
     blocks_closing: str | None  # why the case cannot close yet, or None
+    remedy: Remedy | None  # the Ombudsman found fault and asked for a remedy
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.upheld or self.actions or self.remedy)
 
 
 def summary(complaint: Complaint) -> Summary:
     upheld = upheld_points(complaint)
     waiting = [u.point.position for u in upheld if not u.settled]
-    return Summary(upheld, tracked(complaint), close_refused(waiting) if waiting else None)
+    return Summary(
+        upheld,
+        tracked(complaint),
+        close_refused(waiting) if waiting else None,
+        ombudsman_remedy(complaint),
+    )
+
+
+# --- Every case's open actions (the tracker) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    """A learning action not yet signed off, with the case it belongs to and its clock."""
+
+    action: LearningAction
+    reference: str
+    due: Any  # tracker.Countdown; no clock once it is done and waits for sign-off
+
+    @property
+    def waiting_sign_off(self) -> bool:
+        return self.action.completed_on is not None
+
+
+@dataclass(frozen=True)
+class OpenActions:
+    items: list[OpenAction]
+    open: int  # not signed off
+    overdue: int  # not done and past the due date
+    waiting_sign_off: int  # done, a manager has still to sign it off
+
+
+def _visible(query, viewer_id: int, role: str):
+    """Investigators see the actions of their own cases only, as on the tracker."""
+    if role == StaffRole.INVESTIGATOR:
+        query = query.where(Complaint.assigned_to_id == viewer_id)
+    return query
+
+
+def open_actions(
+    viewer_id: int, role: str, *, overdue_only: bool = False, limit: int | None = None
+) -> OpenActions:
+    """Every learning action not yet signed off, soonest due first (overdue ones first of
+    all), with the counts the tracker shows. SQL does the counting and the ordering."""
+    from portal.services.tracker import Countdown, countdown
+
+    today = today_local()
+    not_done = LearningAction.completed_on.is_(None)
+    late = not_done & (LearningAction.due_on < today)
+    base = (
+        select(LearningAction, Complaint.reference)
+        .join(Complaint, Complaint.id == LearningAction.complaint_id)
+        .where(LearningAction.signed_off_utc.is_(None))
+    )
+    base = _visible(base, viewer_id, role)
+    counted = _visible(
+        select(
+            func.count(LearningAction.id),
+            func.count(LearningAction.id).filter(late),
+            func.count(LearningAction.id).filter(LearningAction.completed_on.is_not(None)),
+        )
+        .join(Complaint, Complaint.id == LearningAction.complaint_id)
+        .where(LearningAction.signed_off_utc.is_(None)),
+        viewer_id,
+        role,
+    )
+    total, overdue, waiting = db.session.execute(counted).one()
+    if overdue_only:
+        base = base.where(late)
+    query = base.order_by(
+        LearningAction.completed_on.is_not(None), LearningAction.due_on, LearningAction.id
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    items = [
+        OpenAction(
+            action,
+            reference,
+            countdown(action.due_on) if action.completed_on is None else Countdown(None, None),
+        )
+        for action, reference in db.session.execute(query)
+    ]
+    return OpenActions(items, int(total), int(overdue), int(waiting))

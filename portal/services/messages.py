@@ -137,7 +137,7 @@ def recipients(complaint: Complaint) -> list[Recipient]:
 def _private_link(complaint: Complaint) -> str:
     from portal.services import status_links  # it reaches casework, which queues through here
 
-    return public_url("status.open_link", token=status_links.token_for(complaint))
+    return public_url("status.open_link", token=status_links.token_for(complaint, commit=False))
 
 
 def _values(

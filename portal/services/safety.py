@@ -111,15 +111,21 @@ def request_help(
     how: str,
     contact: str | None,
     session_id: int | None = None,
+    safe_times: str | None = None,
+    leave_message: bool | None = None,
 ) -> HelpRequest:
     """Record that someone wants urgent contact, mark their draft or complaint, alert the team.
 
     Asking again from the same browser is folded into the first request: its count goes up
     and its one alert says how many times they asked, so the duty team is not flooded.
+    `safe_times` (their words, already screened) and `leave_message` say how to call safely.
     """
     now = now_utc()
     earlier = _recent_request(session_id, now)
     if earlier is not None:
+        if safe_times or leave_message is not None:
+            earlier.safe_times = safe_times or earlier.safe_times
+            earlier.leave_message = leave_message
         return _asked_again(earlier, how, contact, now)
     draft = None
     if draft_key:
@@ -127,6 +133,8 @@ def request_help(
     request = HelpRequest(
         how=how,
         contact=contact or None,
+        safe_times=safe_times or None,
+        leave_message=leave_message,
         created_utc=now,
         last_asked_utc=now,
         times_asked=1,
@@ -498,6 +506,21 @@ def working_minutes(start: datetime, end: datetime, hours: tuple[time, time]) ->
 def in_working_hours(moment: datetime, hours: tuple[time, time]) -> bool:
     local = moment.astimezone(LONDON)
     return is_working_day(local.date()) and hours[0] <= local.time() < hours[1]
+
+
+@dataclass(frozen=True)
+class TeamHours:
+    """When the council's team can answer a help request, as it is right now."""
+
+    open_now: bool
+    opens: time
+    closes: time
+
+
+def team_hours(now: datetime | None = None) -> TeamHours:
+    """Say whether the team is there now (WORKING_HOURS on a working day), and its hours."""
+    hours = working_hours(current_app.config["WORKING_HOURS"])
+    return TeamHours(in_working_hours(now or now_utc(), hours), *hours)
 
 
 def send_again_due(since: datetime, now: datetime) -> bool:

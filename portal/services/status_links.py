@@ -1,5 +1,12 @@
 """Private status links: signed, revocable, expiring, and guarded by an optional secret word.
 
+A link is short (`/s/k7mq-2xpd-9rtf-hw3c-e8an-b4vz`, 33 characters after the host): a random
+secret of 100 bits, of which only the SHA-256 is stored (`status_link`, as GOV.UK Notify does),
+signed with the app's key so that a made-up one is refused before the database is asked, and
+valid until its row's `expires_utc` (STATUS_LINK_MAX_DAYS). Its letters avoid i, l, o and u, and
+it may be typed in capitals or without the dashes. Long links signed by itsdangerous, sent
+before short links, keep working until they expire.
+
 Every way into a complaint (opening a link, the status page, the confirmation page, the
 download, the new-link, withdraw and "still not happy" forms, help) goes through `check`,
 with what the browser holds: the complaint's public id, the link version it was given and
@@ -9,6 +16,10 @@ every browser holding one; bumping the secret-word version makes every browser p
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,17 +30,17 @@ from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import notifications
 from portal.clock import now_utc
-from portal.contact import Contact, lookup_hash
+from portal.contact import Contact, given_with, lookup_hash
 from portal.extensions import db
 from portal.links import public_url, staff_url
-from portal.models import Complaint, Event, OutboxMessage
-from portal.notifications import lost_link_message, secret_word_help_alert
+from portal.models import Complaint, Event, OutboxMessage, StatusLink
+from portal.notifications import lost_link_message, my_link_message, secret_word_help_alert
 from portal.services import safety
 from portal.services.complaints import closed_utc
 from portal.services.staff import audit
@@ -76,9 +87,104 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def token_for(complaint: Complaint) -> str:
-    """Sign a token that names only the complaint's public id and its current link version."""
-    return _serializer().dumps({"c": complaint.public_id, "v": complaint.status_link_version})
+# Short links -------------------------------------------------------------------------------
+
+SHORT_SALT = b"speakup.short-link"
+SHOWN_SALT = b"speakup.shown-link"
+# Crockford's base 32 in small letters: no i, l, o or u to misread or mishear.
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+SECRET_CHARS = 20  # 100 random bits
+SIGNATURE_CHARS = 4  # 20 bits of HMAC: a made-up link is refused without asking the database
+GROUP = 4
+_READ_AS = str.maketrans({"i": "1", "l": "1", "o": "0"})
+_SHORT = re.compile(rf"[{ALPHABET}]{{{SECRET_CHARS + SIGNATURE_CHARS}}}")
+
+
+def _chars(raw: bytes, count: int) -> str:
+    number = int.from_bytes(raw, "big")
+    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(count))
+
+
+def _key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _signature(secret: str) -> str:
+    digest = hmac.new(_key(), SHORT_SALT + secret.encode(), hashlib.sha256).digest()
+    return _chars(digest, SIGNATURE_CHARS)
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored for a link: the SHA-256 of its secret, never the secret itself."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _spell(secret: str) -> str:
+    """The token as written in a link: the secret and its signature, in groups of four."""
+    whole = secret + _signature(secret)
+    return "-".join(whole[i : i + GROUP] for i in range(0, len(whole), GROUP))
+
+
+def _short_secret(token: str) -> str | None:
+    """The secret in a short token however it was typed, or None when it is not a short one."""
+    if len(token) > 64:
+        return None
+    whole = "".join(token.lower().translate(_READ_AS).replace("-", "").split())
+    if not _SHORT.fullmatch(whole):
+        return None
+    secret, signature = whole[:SECRET_CHARS], whole[SECRET_CHARS:]
+    if not hmac.compare_digest(signature, _signature(secret)):
+        return None
+    return secret
+
+
+def _store(complaint: Complaint, secret: str) -> StatusLink:
+    now = now_utc()
+    row = StatusLink(
+        complaint=complaint,
+        secret_hash=secret_hash(secret),
+        link_version=complaint.status_link_version,
+        created_utc=now,
+        expires_utc=now + timedelta(days=current_app.config["STATUS_LINK_MAX_DAYS"]),
+    )
+    db.session.add(row)
+    return row
+
+
+def token_for(complaint: Complaint, *, commit: bool = True) -> str:
+    """Make a new short link to this complaint at its current link version; return its token.
+
+    The secret is random and only its SHA-256 is kept, so the token can be shown only now.
+    With `commit=False` the caller commits (with the message the link goes in).
+    """
+    secret = _chars(secrets.token_bytes(13), SECRET_CHARS)
+    _store(complaint, secret)
+    if commit:
+        db.session.commit()
+    return _spell(secret)
+
+
+def token_for_session(complaint: Complaint, session_key: str) -> str:
+    """The link this browser's session shows (the confirmation and status pages, to copy or
+    keep): the same on every page of the session, so a link copied earlier stays right.
+
+    Its secret is the HMAC of the session's random key (held only in the browser's cookie; the
+    server keeps its SHA-256) with the app's key, so neither a copy of the cookie nor of the
+    database can make it. A new link version makes a new one.
+    """
+    message = f"{session_key}|{complaint.public_id}|{complaint.status_link_version}".encode()
+    raw = hmac.new(_key(), SHOWN_SALT + message, hashlib.sha256).digest()
+    secret = _chars(raw[:13], SECRET_CHARS)
+    known = db.session.scalars(
+        select(StatusLink.id).where(StatusLink.secret_hash == secret_hash(secret))
+    ).first()
+    if known is None:
+        _store(complaint, secret)
+        try:
+            db.session.commit()
+        except IntegrityError:  # two pages of the same session at once: one row is enough
+            db.session.rollback()
+    return _spell(secret)
 
 
 def _expired(complaint: Complaint) -> bool:
@@ -115,6 +221,11 @@ def redeem(token: str) -> tuple[Access, dict | None]:
 
     Tokens are accepted for STATUS_LINK_MAX_DAYS at most; "Get a new link" gives a fresh one.
     """
+    secret = _short_secret(token)
+    if secret is not None:
+        return _redeem_short(secret)
+    if "." not in token:  # neither a short link nor a long one
+        return Access(None, LinkProblem.INVALID), None
     try:
         payload = _serializer().loads(
             token, max_age=current_app.config["STATUS_LINK_MAX_DAYS"] * 24 * 3600
@@ -124,6 +235,19 @@ def redeem(token: str) -> tuple[Access, dict | None]:
     if not isinstance(payload, dict):
         return Access(None, LinkProblem.INVALID), None
     held = {"c": payload.get("c"), "v": payload.get("v")}
+    return check(held), held
+
+
+def _redeem_short(secret: str) -> tuple[Access, dict | None]:
+    row = db.session.scalars(
+        select(StatusLink).where(StatusLink.secret_hash == secret_hash(secret))
+    ).one_or_none()
+    if row is None or now_utc() > row.expires_utc:
+        return Access(None, LinkProblem.INVALID), None
+    complaint = db.session.get(Complaint, row.complaint_id)
+    if complaint is None:
+        return Access(None, LinkProblem.INVALID), None
+    held = {"c": complaint.public_id, "v": row.link_version}
     return check(held), held
 
 
@@ -139,8 +263,13 @@ def reissue(complaint: Complaint, actor: str, *, commit: bool = True) -> str:
 
     With `commit=False` the caller commits, with whatever else belongs in the same transaction.
     """
-    _bump(complaint, EventType.STATUS_LINK_REISSUED, actor, commit=commit)
-    return token_for(complaint)
+    _bump(complaint, EventType.STATUS_LINK_REISSUED, actor, commit=False)
+    return token_for(complaint, commit=commit)
+
+
+def renew(complaint: Complaint, actor: str) -> None:
+    """Stop every earlier link working ("Get a new link"): the page then shows the new one."""
+    _bump(complaint, EventType.STATUS_LINK_REISSUED, actor)
 
 
 def revoke(complaint: Complaint, actor: str) -> None:
@@ -352,6 +481,44 @@ def _queue_lost_links(typed: Contact, found: list[Complaint]) -> None:
             audience="complainant",
             language=language,
             to_address=typed.value,
+            subject=message.subject,
+            body=message.body,
+            created_utc=now_utc(),
+        )
+    )
+    db.session.commit()
+
+
+# "Send me my link" ---------------------------------------------------------------------------
+
+MY_LINK = notifications.MY_LINK  # the outbox message's kind
+MY_LINK_ACTOR = "complainant"
+
+
+def contact_given(complaint: Complaint) -> Contact | None:
+    """The email address or mobile number given with the complaint, when messages may go there."""
+    if complaint.contact_safe is False or complaint.anonymised_utc is not None:
+        return None
+    return given_with(complaint.contact_method, complaint.answers)
+
+
+def send_my_link(complaint: Complaint, to: Contact, language: str) -> None:
+    """Queue a new private link to an address the person chose now (the one they gave, or one
+    they typed). Older links keep working. The address is used for this message only: it is
+    not saved on the complaint.
+
+    Neutral like every message to a complainant, in the language the page is in.
+    """
+    link = public_url("status.open_link", token=token_for(complaint, commit=False))
+    with force_locale(language):
+        message = my_link_message(setting("COUNCIL_NAME"), link)
+    complaint.outbox.append(
+        OutboxMessage(
+            kind=MY_LINK,
+            channel=to.channel,
+            audience="complainant",
+            language=language,
+            to_address=to.value,
             subject=message.subject,
             body=message.body,
             created_utc=now_utc(),

@@ -9,15 +9,16 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, or_, select
 
 from portal.clock import LONDON, now_utc, today_local
 from portal.extensions import db
-from portal.models import Complaint, StaffUser
+from portal.models import Complaint, ComplaintPoint, StaffUser
 from portal.references import new_reference
 from portal.services.safety import concept_words
+from portal.stages import DUE_FOR
 from portal.timescales import deadline_from_receipt, working_days_between, working_days_until
 from portal.types import Role, StaffRole, Stage
 
@@ -58,6 +59,8 @@ class Filters:
     urgent: bool = False
     mine: bool = False
     reference: str | None = None
+    due_what: str | None = None  # what the next deadline is for (portal/stages.py DUE_FOR)
+    topic: str | None = None  # a complaint point's topic
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Row:
     waited: str | None = None  # "3 hours"
     seen_by: str | None = None
     escalated: str | None = None  # when it was sent again to the out-of-hours team
+    topics: tuple[str, ...] = ()  # the topics of its points, in order
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,19 @@ def _filtered(query, filters: Filters, viewer: StaffUser, today: date):
         query = query.where(Complaint.urgent.is_(True))
     if filters.mine:
         query = query.where(Complaint.assigned_to_id == viewer.id)
+    query = _what_is_due_and_topic(query, filters)
     if prefix:
         # A range rather than LIKE, so the unique index on reference does the work.
         query = query.where(Complaint.reference >= prefix, Complaint.reference < prefix + "~")
+    return query
+
+
+def _what_is_due_and_topic(query, filters: Filters):
+    if filters.due_what in DUE_FOR:
+        query = query.where(Complaint.next_due_what == filters.due_what)
+    if filters.topic:
+        about = ComplaintPoint.complaint_id == Complaint.id, ComplaintPoint.topic == filters.topic
+        query = query.where(select(ComplaintPoint.id).where(*about).exists())
     return query
 
 
@@ -159,10 +173,13 @@ def waited(since: datetime, now: datetime) -> str:
 
 
 def since_words(since: datetime, now: datetime) -> str:
-    """When a flag was raised, in UK time: "14:05" today, "3 Mar, 14:05" on an earlier day."""
+    """When a flag was raised, in UK time and always with its day: "today, 14:05",
+    "3 Mar, 14:05", or "3 Mar 2025, 14:05" in another year."""
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
     local, today = since.astimezone(LONDON), now.astimezone(LONDON)
     if local.date() == today.date():
-        return f"{local:%H:%M}"
+        return f"today ({local.day} {local:%b}), {local:%H:%M}"
     year = f" {local.year}" if local.year != today.year else ""
     return f"{local.day} {local:%b}{year}, {local:%H:%M}"
 
@@ -195,6 +212,7 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
     query = (
         _filtered(
             select(
+                Complaint.id,
                 Complaint.reference,
                 Complaint.received_on,
                 Complaint.complainant_role,
@@ -226,11 +244,29 @@ def list_cases(filters: Filters, viewer: StaffUser, page: int = 1) -> TrackerPag
         .offset((page - 1) * PER_PAGE)
     )
     now = now_utc()
-    rows = [_row(r, now) for r in db.session.execute(query)]
+    found = list(db.session.execute(query))
+    topics = _topics([r.id for r in found])
+    rows = [_row(r, now, topics.get(r.id, ())) for r in found]
     return TrackerPage(rows, total, page, pages)
 
 
-def _row(r, now: datetime) -> Row:
+def _topics(ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The topics of each listed case's points, in order, without repeats (one query)."""
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for complaint_id, topic in db.session.execute(
+        select(ComplaintPoint.complaint_id, ComplaintPoint.topic)
+        .where(ComplaintPoint.complaint_id.in_(ids))
+        .order_by(ComplaintPoint.complaint_id, ComplaintPoint.position)
+    ):
+        listed = found.setdefault(complaint_id, [])
+        if topic not in listed:
+            listed.append(topic)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _row(r, now: datetime, topics: tuple[str, ...] = ()) -> Row:
     clock = countdown(r.next_deadline_on)
     since = r.urgent_since_utc if r.urgent else None
     return Row(
@@ -250,6 +286,7 @@ def _row(r, now: datetime) -> Row:
         waited=waited(since, now) if since else None,
         seen_by=r.urgent_seen_by if r.urgent else None,
         due_what=r.next_due_what,
+        topics=topics,
         escalated=(
             since_words(r.urgent_escalated_utc, now)
             if r.urgent and r.urgent_escalated_utc

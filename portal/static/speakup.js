@@ -45,6 +45,22 @@
   // Put focus on the error summary so screen readers hear the problem first.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
+
+  // After an answer, the next question has the focus, so a screen reader starts there. The
+  // page moves only if the question is not already on the screen (the Exit button stays).
+  var question = document.querySelector(".question-text[data-arrived]");
+  if (question && !summary) {
+    question.focus({ preventScroll: true });
+    var box = question.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) { question.scrollIntoView({ block: "start" }); }
+  }
+
+  // "Press Shift 3 times" is only true with a keyboard (and this script): touch screens keep
+  // the words about the Exit button alone.
+  var hint = document.querySelector(".exit-hint[data-keyboard]");
+  if (hint && window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches) {
+    hint.textContent = hint.getAttribute("data-keyboard");
+  }
 })();
 
 /* "Read this to me": the browser's own speech, in the page's language. Hidden without it. */
@@ -55,7 +71,8 @@
   var speech = window.speechSynthesis;
   var lang = document.documentElement.lang || "en";
   button.hidden = false;
-  function reset() { button.textContent = button.getAttribute("data-start"); }
+  var words = button.querySelector(".read-aloud-words") || button;
+  function reset() { words.textContent = button.getAttribute("data-start"); }
   function pickVoice() {
     var voices = speech.getVoices();
     for (var i = 0; i < voices.length; i++) {
@@ -80,7 +97,54 @@
     if (voice) { utterance.voice = voice; }
     utterance.onend = reset;
     utterance.onerror = reset;
-    button.textContent = button.getAttribute("data-stop");
+    words.textContent = button.getAttribute("data-stop");
     speech.speak(utterance);
   });
+})();
+
+/* keep my link */
+/* Copy and Share for the private link, shown only where the browser can do them. Without
+   JavaScript the link stays on the page as text to select or press and hold. */
+(function () {
+  "use strict";
+  var copy = document.getElementById("copy-link");
+  var share = document.getElementById("share-link");
+  var said = document.getElementById("copied");
+  function say(which) {
+    // Cleared first, so saying the same words again is announced again.
+    said.textContent = "";
+    window.setTimeout(function () { said.textContent = said.getAttribute(which); }, 50);
+  }
+  function copyBySelecting(text) {
+    var box = document.createElement("textarea");
+    box.value = text;
+    box.setAttribute("readonly", "");
+    box.className = "visually-hidden";
+    document.body.appendChild(box);
+    box.select();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    document.body.removeChild(box);
+    return done;
+  }
+  if (copy && said) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var link = copy.getAttribute("data-link");
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(link).then(function () { say("data-copied"); }, function () {
+          say(copyBySelecting(link) ? "data-copied" : "data-not-copied");
+        });
+      } else {
+        say(copyBySelecting(link) ? "data-copied" : "data-not-copied");
+      }
+    });
+  }
+  if (share && typeof navigator.share === "function") {
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      navigator.share({ title: share.getAttribute("data-title"), url: share.getAttribute("data-link") })
+        .catch(function () { /* closed without sharing: nothing to do */ });
+    });
+  }
 })();

@@ -13,22 +13,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 
 from portal import wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
-from portal.links import public_url
 from portal.services import complaints, drafts, status_links
 from portal.services.status_links import LinkProblem
 from portal.types import Voice
 from portal.views import visit
 from portal.views.forms import form_for, stored_value
-from portal.views.status import SetWordForm
+from portal.views.status import SetWordForm, send_link_form, session_link
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
-
-TRANSCRIPT_LENGTH = 3  # earlier questions shown as bubbles: enough for context on a small screen
 
 
 def _journey() -> Journey:
@@ -47,10 +45,13 @@ def _go(url: str):
 
 def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changing: bool) -> str:
     """After an answer: carry on, or (when changing an answer) go back to the summary."""
+    walk = engine.walk(journey, answers)
     if changing:
-        waiting = engine.current_step(journey, answers)
-        return _step_url(waiting, changing=True)
-    return _step_url(engine.step_after(journey, answers, step_id))
+        return _step_url(walk.current, changing=True)
+    following = walk.after(step_id)
+    if following is not None:
+        session["arrived"] = following.id  # the next page puts the question in front of them
+    return _step_url(following)
 
 
 def explained(decisions: list[rules.Decision], voice) -> list[str]:
@@ -77,10 +78,11 @@ def explained_points(journey: Journey, points, voice) -> list[dict]:
     return list(groups.values())
 
 
-def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) -> list[dict]:
-    """The last few questions and answers, with what the conversation said back to each."""
+def _transcript(walk: engine.Walk, step_id: str) -> list[dict]:
+    """The questions answered before this one, with what the conversation said back to each."""
+    state = walk.state
     earlier = []
-    for step, value in engine.answered_path(journey, answers):
+    for step, value in walk.answered():
         if step.id == step_id:
             break
         earlier.append(
@@ -90,12 +92,25 @@ def _transcript(journey: Journey, answers: dict[str, Any], step_id: str, state) 
                 "said": explained(rules.said_after(step.id, state), state.voice),
             }
         )
-    return earlier[-TRANSCRIPT_LENGTH:]
+    return earlier
 
 
-def _is_first_text_box(journey: Journey, answers: dict[str, Any], step: Step) -> bool:
-    first = next((s for s in engine.path(journey, answers) if s.kind in TEXT_KINDS), None)
+def _is_first_text_box(walk: engine.Walk, step: Step) -> bool:
+    """The first box where someone writes about what happened or a young person (not their own
+    name or address): the privacy warning belongs there."""
+    first = next(
+        (s for s in walk.steps if s.kind in TEXT_KINDS and not s.about_the_writer),
+        None,
+    )
     return first is not None and first.id == step.id
+
+
+def _arrived_at(step_id: str) -> bool:
+    """Say whether this page follows an answer to the question before it (then the page
+    moves focus to the question, so a screen reader starts there)."""
+    if request.method != "GET" or "arrived" not in session:
+        return False
+    return session.pop("arrived") == step_id
 
 
 def _sent_elsewhere():
@@ -116,9 +131,10 @@ def step(step_id: str):
         return _sent_elsewhere()
     answers = saved.answers
     changing = request.args.get("change") == "1"
-    if not engine.is_reachable(journey, answers, step_id):
-        return _go(_step_url(engine.current_step(journey, answers), changing))
-    state = journey.state(answers)
+    walk = engine.walk(journey, answers)  # the path, worked out once for this request
+    if not walk.is_reachable(step_id):
+        return _go(_step_url(walk.current, changing))
+    state = walk.state
     voice = state.voice
 
     if request.method == "POST":
@@ -135,17 +151,19 @@ def step(step_id: str):
     else:
         form = form_for(current, state, answer=answers.get(step_id))
 
-    before = engine.step_before(journey, answers, step_id)
+    before = walk.before(step_id)
     return render_template(
         "chat/step.html",
         step=current,
         form=form,
         voice=voice,
         changing=changing,
-        progress=engine.progress(journey, answers, step_id),
-        transcript=_transcript(journey, answers, step_id, state),
+        progress=walk.progress(step_id),
+        minutes_left=engine.minutes_for(walk.still_to_come(step_id), voice, state),
+        arrived=_arrived_at(step_id),
+        transcript=_transcript(walk, step_id),
         state=state,
-        sharing_notice=_is_first_text_box(journey, answers, current),
+        sharing_notice=_is_first_text_box(walk, current),
         places=rules.elsewhere_places(state) if current.kind == Kind.SIGNPOST else [],
         back_url=url_for("chat.check")
         if changing
@@ -169,7 +187,7 @@ def check():
         {
             "id": s.id,
             "label": summary_label(s, voice),
-            "answer": describe(s, v, voice),
+            "answer": _in_short(s, describe(s, v, voice)),
             "change_url": _step_url(s, changing=True),
         }
         for s, v in engine.summary(journey, answers)
@@ -178,9 +196,42 @@ def check():
         "chat/check.html",
         rows=rows,
         voice=voice,
-        decisions=explained(rules.decisions(state), voice),
-        points=explained_points(journey, rules.points(state), voice),
+        decisions=explained(_for_the_person(rules.decisions(state)), voice),
     )
+
+
+# On check your answers a long answer is shown in short: "Change" shows all of it.
+SHORT_ANSWER = 90
+
+
+def _in_short(step: Step, lines: list[Any]) -> list[Any]:
+    """Cut what someone wrote to its first words, and put several choices on one line."""
+    if step.kind in TEXT_KINDS:
+        return [_first_words(str(line)) for line in lines]
+    if step.kind == Kind.MULTI and len(lines) > 1:
+        comma = "، " if str(get_locale()) == "ar" else ", "
+        return [comma.join(str(line) for line in lines)]
+    return lines
+
+
+def _first_words(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SHORT_ANSWER:
+        return text
+    cut = text[:SHORT_ANSWER].rsplit(" ", 1)[0] or text[:SHORT_ANSWER]
+    return cut.rstrip(",.;:") + "…"
+
+
+# What the person hears about before sending: what a person at the council will decide, help
+# that is coming, and what complaining for someone else does not give. Which procedure a point
+# follows, and that it is in time or may be made as of right, are for staff (the case page).
+TOLD_BEFORE_SENDING = frozenset(
+    {"advocate_wanted", "advocate_not_wanted", "no_private_information"}
+)
+
+
+def _for_the_person(decisions: list[rules.Decision]) -> list[rules.Decision]:
+    return [d for d in decisions if d.needs_a_person or d.reason in TOLD_BEFORE_SENDING]
 
 
 @bp.post("/send")
@@ -215,7 +266,8 @@ def done():
         decisions=explained(complaints.decisions_of(complaint), voice),
         points=explained_points(_journey(), complaints.points_of(complaint), voice),
         status=complaints.status_of(complaint),
-        status_url=public_url("status.open_link", token=status_links.token_for(complaint)),
+        status_url=session_link(complaint),
+        send_form=send_link_form(complaint, back="done", formdata=None),
         has_word=bool(complaint.secret_word_hash),
         set_word_form=SetWordForm(formdata=None),
     )

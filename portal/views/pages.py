@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request
 
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine
 from portal.i18n import LANGUAGE_COOKIE
 from portal.security import same_site_path
 
@@ -9,9 +10,20 @@ bp = Blueprint("pages", __name__)
 YEAR = 365 * 24 * 3600
 
 
+# The home page speaks to a young person telling us about themselves: its promise of time is
+# for their questions, in the page's language.
+YOUNG_PERSON = {"who": "self"}
+
+
+def minutes_for_a_young_person() -> int:
+    """Return the minutes a young person's questions take to read and answer, in this language."""
+    walk = engine.walk(JOURNEYS[DEFAULT_JOURNEY], YOUNG_PERSON)
+    return engine.minutes_for(walk.steps, walk.state.voice, walk.state)
+
+
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", minutes=minutes_for_a_young_person())
 
 
 @bp.get("/language/<code>")

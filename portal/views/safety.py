@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, ValidationError
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal.limits import limiter, per_session
 from portal.security import same_site_path
@@ -21,11 +21,15 @@ HOW = [
     ("email", _l("Email me")),
     ("none", _l("No, I just want the help numbers")),
 ]
+LEAVE_MESSAGE = [
+    ("yes", _l("Yes, you can leave a message")),
+    ("no", _l("No, do not leave a message")),
+]
 
 
 class HelpForm(PublicForm):
     how = RadioField(
-        _l("Do you want someone from the council to contact you today?"),
+        _l("Do you want someone from the council to contact you?"),
         choices=[SelectChoice(value, label) for value, label in HOW],
         validators=[InputRequired(_l("Pick how we should contact you, or 'No'."))],
     )
@@ -37,6 +41,20 @@ class HelpForm(PublicForm):
         _l("Your email address"),
         validators=[Length(max=254, message=_l("That is too long."))],
     )
+    safe_times = FreeTextField(
+        _l("When is it safe to call or text you?"),
+        validators=[Length(max=200, message=_l("That is too long."))],
+    )
+    message = RadioField(
+        _l("Can we leave a message if you do not answer?"),
+        choices=[SelectChoice(value, label) for value, label in LEAVE_MESSAGE],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def validate_message(self, field) -> None:
+        if field.data not in (None, "", "yes", "no"):
+            raise ValidationError(_l("Pick yes or no."))
 
     def validate_phone(self, field) -> None:
         if self.how.data in ("phone", "text"):
@@ -59,6 +77,15 @@ class HelpForm(PublicForm):
         if self.how.data in ("phone", "text"):
             return self.phone.data
         return self.email.data if self.how.data == "email" else None
+
+    @property
+    def by_phone(self) -> bool:
+        return self.how.data in ("phone", "text")
+
+    @property
+    def leave_message(self) -> bool | None:
+        """Yes or no for a call or text; None when not said (or not asked: email, no contact)."""
+        return {"yes": True, "no": False}.get(self.message.data) if self.by_phone else None
 
 
 def _back_to() -> str:
@@ -86,11 +113,26 @@ def help_now():
                 form.how.data,
                 form.contact,
                 session_id=visit.session_id(),
+                safe_times=form.safe_times.data if form.by_phone else None,
+                leave_message=form.leave_message,
             )
         return render_template(
-            "safety/help_sent.html", back=_back_to(), asked=form.how.data != "none"
+            "safety/help_sent.html",
+            back=_back_to(),
+            asked=form.how.data != "none",
+            hours=_hours(),
         )
-    return render_template("safety/help.html", form=form, back=_back_to())
+    return render_template("safety/help.html", form=form, back=_back_to(), hours=_hours())
+
+
+def _hours() -> dict:
+    """What is true about the council's team right now, for the page to promise no more."""
+    now = safety.team_hours()
+    return {
+        "open_now": now.open_now,
+        "opens": now.opens.strftime("%H:%M"),
+        "closes": now.closes.strftime("%H:%M"),
+    }
 
 
 @bp.get("/exit")

@@ -17,7 +17,16 @@ from portal.types import Voice
 bp = Blueprint("visit", __name__)
 
 # Everything the public pages keep in the cookie; all of it goes when the session has ended.
-PUBLIC_KEYS = ("sid", "draft", "status", "safety_help", "new_link", "asked_again", "word_set")
+PUBLIC_KEYS = (
+    "sid",
+    "draft",
+    "status",
+    "safety_help",
+    "new_link",
+    "asked_again",
+    "word_set",
+    "feedback",  # the draft of "Say thank you or share an idea" (portal/views/feedback.py)
+)
 
 
 def _lifetime():

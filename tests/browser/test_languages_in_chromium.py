@@ -77,7 +77,7 @@ def _journey(page: Page, base: str, name: str, check: bool) -> None:
     if check:
         _check_accessibility(page, f"{name} check")
         screenshot(page, f"{name}-{number:02d}-check")
-    page.locator("form.send-form button[type=submit]").click()
+    page.locator("#send-top button[type=submit]").click()
     expect(page).to_have_url(re.compile("/chat/done$"))
     if check:
         _check_accessibility(page, f"{name} done")

@@ -59,8 +59,14 @@ def test_staff_pages_are_accessible(request, size, live_server, manager_email, b
     _check_accessibility(page, "case")
     screenshot(page, f"staff-{size}-03-case")
 
-    page.get_by_role("button", name="Accept under the Children Act procedure").click()
+    # One recommended next step, with why and by when, is the main button (issue 17).
+    expect(page.locator("#next-step")).to_contain_text("Due by")
+    page.locator("#next-step").get_by_role(
+        "button", name="Accept under the Children Act procedure and record the acknowledgement"
+    ).click()
     expect(page.get_by_role("status")).to_contain_text("Done")
+    expect(page.locator("#step")).to_contain_text("Stage 1: open")
+    _check_accessibility(page, "case after the first move")
     page.get_by_role("link", name="Pause the clock").click()
     page.get_by_role("button", name="Pause the clock").click()  # no reason: an error
     expect(page.locator(".error-summary")).to_contain_text("Write why the clock is paused.")
@@ -160,3 +166,49 @@ def test_every_staff_form_help_request_and_accounts_pass_axe(
     desktop.goto(f"{live_server}/staff/accounts")
     _check_accessibility(desktop, "accounts")
     screenshot(desktop, "staff-desktop-08-accounts")
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        {"width": 1280, "height": 800},
+        {"width": 1024, "height": 768},
+        {"width": 768, "height": 1024},
+    ],
+    ids=["laptop", "tablet-landscape", "tablet"],
+)
+def test_the_tracker_filters_and_the_next_step_fit_a_laptop_and_a_tablet(
+    viewport, live_server, manager_email, browser
+):
+    """Issue 17: every filter is on screen without sideways scrolling, what each deadline is
+    for shows in the tracker, and the case page's next step comes before the other actions."""
+    young_person = browser.new_context(viewport={"width": 360, "height": 740})
+    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    young_person.close()
+    context = browser.new_context(viewport=viewport, locale="en-GB")
+    page = context.new_page()
+    _sign_in(page, live_server, manager_email)
+    expect(page).to_have_url(re.compile("/staff/cases$"))
+    _no_sideways_scroll(page)
+    for label in ("Reference", "Stage", "What is due next", "Topic", "Overdue", "Urgent"):
+        box = page.get_by_label(label, exact=True).bounding_box()
+        assert box is not None and box["x"] >= 0, label
+        assert box["x"] + box["width"] <= viewport["width"], f"{label} is off the screen"
+    page.get_by_role("button", name="Filter").scroll_into_view_if_needed()
+    expect(page.locator("table.tracker")).to_contain_text("Acknowledgement:")
+    # The whole tracker row, topic included, fits without scrolling its table sideways.
+    spill = page.locator(".table-scroll").evaluate("el => el.scrollWidth - el.clientWidth")
+    assert spill <= 0, f"the tracker table scrolls sideways by {spill}px"
+    name = f"staff-{viewport['width']}x{viewport['height']}"
+    screenshot(page, f"{name}-tracker")
+    page.get_by_label("What is due next").select_option("acknowledge")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name=reference, exact=True)).to_be_visible()
+    page.get_by_role("link", name=reference, exact=True).click()
+    next_step = page.locator("#next-step").bounding_box()
+    others = page.locator("#other-actions").bounding_box()
+    assert next_step["y"] < others["y"]
+    _no_sideways_scroll(page)
+    _check_accessibility(page, f"case at {name}")
+    screenshot(page, f"{name}-case")
+    context.close()

@@ -20,6 +20,7 @@ REST = {
     "advocate_organisation": "Local Advocacy Service",
     "advocate_email": "sam@advocacy.example.org",
     "advocate_phone": "",
+    "child_name": "",
     "age": "under_12",
     "topics": ["family"],
     "what_happened": "Contact with mum keeps being cancelled.",

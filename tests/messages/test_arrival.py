@@ -37,8 +37,8 @@ def test_an_email_contact_gets_one_neutral_message_in_their_language_with_a_work
         "complainant",
         "cy",
     )
-    assert message.subject == "Neges gan eich cyngor"
-    assert message.body.startswith(f"Cawson ni beth anfonoch chi. Eich cyfeirnod yw {reference}.")
+    assert message.subject == "Neges gan dy gyngor"  # Welsh for children: "ti" forms
+    assert message.body.startswith(f"Cawson ni beth anfonaist ti. Dy gyfeirnod yw {reference}.")
     assert not forbidden_in(message.subject + message.body, "cy")
     assert "Jess" not in message.body and "cancelling" not in message.body
     assert _stored(app, reference).contact_safe is True

@@ -71,7 +71,7 @@ def test_an_unseen_alert_goes_again_once_after_30_working_minutes(app, make_staf
         assert "hits" not in again.body and "scared" not in again.body, "never what was typed"
         manager = sign_in(app, make_staff("manager"))
         row = manager.get("/staff/cases").select_one("table.tracker tbody tr")
-        assert "Sent again to the out-of-hours team at 10:31" in row.text
+        assert "Sent again to the out-of-hours team at today (12 Jan), 10:31" in row.text
         case = manager.get(f"/staff/cases/{reference}")
         assert "Sent again to the out-of-hours team" in case.select_one("#urgent-escalated").text
 

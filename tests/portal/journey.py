@@ -21,6 +21,7 @@ YOUNG_PERSON = {
     "contact_safe": "yes",  # asked only when they give an email address or mobile number
     "name": "Jess",
     "records": "",
+    "child_name": "",  # asked only when someone speaks for a young person
 }
 
 PARENT = {

@@ -45,7 +45,7 @@ def test_young_person_raises_a_complaint_end_to_end(pages):
 def test_first_question_shows_progress_and_big_choices(pages):
     page = pages.get("/chat/who")
     assert page.h1 == "Who are you?"
-    assert "Question 1 of about 12" in page.text
+    assert "Question 1 of 12." in page.text
     radios = page.select("input[type=radio][name=answer]")
     assert [r["value"] for r in radios] == [
         "self",
@@ -66,6 +66,8 @@ def test_adult_wording_for_a_parent(pages):
         "Parents, and people with parental responsibility, can."
         in page.select_one(".bubble-said").text
     )
+    assert page.h1 == "What is the young person's first name?"
+    page = pages.submit(page, {"answer": ""})
     assert page.h1 == "How old is the young person?"
     page = pages.submit(page, {"answer": "12_15"})
     labels = [label.get_text(" ", strip=True) for label in page.select(".choice label")]

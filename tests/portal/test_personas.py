@@ -29,6 +29,7 @@ COMMON = {
     "contact_safe": "yes",
     "name": "",
     "records": "",
+    "child_name": "",
     "advocate_name": "Sam Patel",
     "advocate_organisation": "Local Advocacy Service",
     "advocate_email": "sam@advocacy.example.org",
@@ -313,7 +314,10 @@ def test_points_sharing_a_procedure_are_explained_once(pages):
         **PERSONAS["foster_carer"],
         "topics": ["home", "money", "family", "carer_approval"],
     }
-    groups = answer_all(pages, answers).select(".decisions .point")
+    # Which procedure each point follows is for staff: check your answers leaves it out, and
+    # the confirmation page says it once per procedure.
+    assert not answer_all(pages, answers).select(".decisions .point")
+    groups = send_complaint(pages, answers).select(".decisions .point")
     assert [g.select_one("strong").text for g in groups] == [
         "Where they live, Seeing their family",
         "Money",

@@ -177,8 +177,9 @@ def test_every_public_page_has_quick_exit_help_and_privacy(client, path):
     page = PageClient(client)._page(response, response.status_code)
     exit_link = page.select_one("#quick-exit")
     assert exit_link["href"] == "/exit" and exit_link.text.strip() == "Exit this page"
-    panel = page.select_one("#help-panel").text
-    assert "999" in panel and "Childline 0800 1111" in panel
+    panel = page.select_one("#help-panel")
+    assert "999" in panel.text and "Childline 0800 1111" in panel.text
+    assert panel.select_one("a[href='tel:999']") and panel.select_one("a[href='tel:08001111']")
     assert page.select_one("footer a[href='/privacy']")
 
 

@@ -13,6 +13,7 @@ FAKE_ARGS = {
     "action": "acknowledge",
     "request_id": 1,
     "user_id": 1,
+    "feedback_id": 1,
     "token": "not-a-token",
 }
 

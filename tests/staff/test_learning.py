@@ -348,3 +348,102 @@ def test_a_learning_action_on_another_case_is_refused(app, manager, new_complain
     with app.app_context():
         assert complaints.by_reference(one) is not None
     assert _actions(app)[0].evidence is None
+
+
+# The Ombudsman's remedy, and every case's open actions on the tracker --------------------------
+
+
+def _ombudsman_found_fault(app, manager, reference, decision="upheld"):
+    _upheld(app, manager, reference, upheld=("not_upheld", "not_upheld"))
+    do(manager, reference, "ombudsman_enquiry", ombudsman_reference="25 001 234")
+    do(
+        manager,
+        reference,
+        "ombudsman_outcome",
+        decision=decision,
+        remedy="Apologise and pay 200 pounds for the time and trouble.",
+    )
+
+
+def test_an_ombudsman_remedy_is_a_source_of_learning_actions(app, manager, new_complaint):
+    reference = new_complaint()
+    _ombudsman_found_fault(app, manager, reference)
+    case = manager.get(f"/staff/cases/{reference}")
+    remedy = case.select_one("#learning-remedy").text
+    assert "The Ombudsman found fault" in remedy and "pay 200 pounds" in remedy
+    assert "Record a learning action for the Ombudsman's remedy." in remedy
+    assert not case.select_one("#learning-not-needed-form")  # a remedy is never "not needed"
+    page = _add(manager, reference, "ombudsman")
+    assert "Saved. The learning action is recorded." in page.text
+    (action,) = _actions(app)
+    assert (action.source, action.point_id) == ("ombudsman", None)
+    assert "Ombudsman's remedy" in page.select_one(f"#learning-action-{action.id}").text
+    assert "Record a learning action" not in page.select_one("#learning-remedy").text
+    (added,) = _audit(app, "learning_action_added")
+    assert added.data["after"]["source"] == "ombudsman"
+
+
+def test_no_remedy_to_learn_from_when_the_ombudsman_found_no_fault(app, manager, new_complaint):
+    reference = new_complaint()
+    _ombudsman_found_fault(app, manager, reference, decision="not_upheld")
+    assert not manager.get(f"/staff/cases/{reference}").select_one("#learning")
+    page = manager.client.post(
+        f"/staff/cases/{reference}/learning",
+        data={"point": "ombudsman", "what": "x", "owner_name": "x", "owner_team": "x"},
+    )
+    assert page.status_code == 400  # the CSRF token is missing: refused before anything
+    assert _actions(app) == []
+
+
+def _make_overdue(app, action_id, days=3):
+    with app.app_context():
+        action = db.session.get(LearningAction, action_id)
+        action.due_on = today_local() - timedelta(days=days)
+        db.session.commit()
+
+
+def test_open_learning_actions_are_on_the_tracker_with_their_own_clock(
+    app, manager, make_staff, new_complaint
+):
+    first_case, second_case = new_complaint(), new_complaint()
+    point, _ = _upheld(app, manager, first_case)
+    _add(manager, first_case, point, what="Visits are planned a month ahead.")
+    _add(manager, first_case, point, what="Managers check cancelled visits each week.")
+    other, _ = _upheld(app, manager, second_case)
+    _add(manager, second_case, other, what="New social workers meet the child in week one.")
+    late, soon, third = _actions(app)
+    _make_overdue(app, late.id)
+
+    tracker = manager.get("/staff/cases")
+    counts = tracker.select_one("#learning-due-counts").text
+    assert "3 open" in counts and "1 overdue" in counts
+    rows = tracker.select("#learning-due tbody tr")
+    assert rows[0]["id"] == f"open-action-{late.id}"  # overdue first
+    assert rows[0].select_one(".rag-red") and "late" in rows[0].text
+    assert tracker.select_one(f"#open-action-{third.id} .rag-green")
+    assert rows[0].select_one(f"a[href$='/staff/cases/{first_case}#learning-action-{late.id}']")
+
+    page = manager.get("/staff/learning?overdue=1")
+    assert [r["id"] for r in page.select("tbody tr")] == [f"open-action-{late.id}"]
+    assert "3 open, 1 overdue" in page.select_one("#learning-counts").text
+    assert _audit(app, "learning_actions_viewed")
+
+    # Done: it leaves the overdue count and waits for a manager; signed off, it leaves the list.
+    case = manager.get(f"/staff/cases/{first_case}")
+    manager.submit(
+        case,
+        {"evidence": "The plan is on the drive.", "completed_on": today_local()},
+        selector=f"#learning-action-{late.id} .learning-done-form",
+    )
+    page = manager.get("/staff/learning")
+    assert "3 open, 0 overdue, 1 done and waiting" in page.select_one("#learning-counts").text
+    assert "waiting for a manager" in page.select_one(f"#open-action-{late.id}").text
+    case = manager.get(f"/staff/cases/{first_case}")
+    manager.submit(case, selector=f"#learning-action-{late.id} .learning-sign-off-form")
+    page = manager.get("/staff/learning")
+    assert not page.select_one(f"#open-action-{late.id}")
+    assert "2 open" in page.select_one("#learning-counts").text
+
+    # An investigator sees only the actions of the cases given to them.
+    investigator = sign_in(app, make_staff("investigator"))
+    assert investigator.get("/staff/learning").select_one("#learning-none")
