@@ -162,3 +162,25 @@ def test_production_refuses_the_made_up_examples_even_when_set(setting, example)
     problems = settings.production_problems({**PRODUCTION, setting: example})
     assert [p.split(" ")[0] for p in problems] == [setting]
     assert settings.production_problems(PRODUCTION) == []
+
+
+def test_contacts_inside_the_rules_explanations_are_links_too(pages):
+    """The advocacy service's contact, written into a decision's words, dials and reads
+    left to right like every other number; the words around it stay escaped."""
+    from tests.portal.journey import YOUNG_PERSON, answer_all
+
+    check = answer_all(pages, {**YOUNG_PERSON, "advocate": "no"})
+    decisions = check.select_one(".decision-list")
+    assert decisions is not None, "the check page lists what happens next"
+    assert decisions.select_one("a.tel[href='tel:08080000000'] bdi[dir=ltr]")
+    assert decisions.select_one("a[href='mailto:advocacy@example.org']")
+    assert "(an example, not real)" in decisions.text
+
+
+def test_linked_contacts_escapes_everything_else(app):
+    from portal.templating import linked_contacts
+
+    with app.test_request_context("/"):
+        made = str(linked_contacts("<b>call</b> 0800 1111 or 0800 1111."))
+    assert "&lt;b&gt;call&lt;/b&gt;" in made and "<b>" not in made
+    assert made.count('href="tel:08001111"') == 2
