@@ -28,7 +28,7 @@ from staff import auth
 from staff.views import bp
 
 if TYPE_CHECKING:  # type hints only: views never touch models
-    from portal.models import StaffUser
+    from portal.services.staff import Account
 
 NO_ACCOUNT = "Check your email address and password, then try again."
 WRONG_CODE = "Check the code and try again."
@@ -153,7 +153,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def _enrolling() -> tuple[StaffUser | None, auth.Pending | None]:
+def _enrolling() -> tuple[Account | None, auth.Pending | None]:
     """Who is setting up two-step sign-in: someone signed in, or someone who must first."""
     user = auth.signed_in_user()
     if user is not None:
@@ -262,7 +262,7 @@ def accounts_page():
     return _accounts_page()
 
 
-def _person_or_404(user_id: int) -> StaffUser:
+def _person_or_404(user_id: int) -> Account:
     person = accounts.by_id(user_id)
     if person is None:
         abort(404)

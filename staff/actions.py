@@ -13,19 +13,19 @@ from portal.stages import MOVES, PAIRINGS, TRANSITIONS, CaseState, Together, rec
 if TYPE_CHECKING:
     from datetime import date
 
-    from portal.models import Complaint
+    from portal.services.casework import Case
 
 ACTION_LABELS = {action: move.label for action, move in MOVES.items()}
 
 
-def usable(complaint: Complaint, name: str, actor: casework.Actor, state: CaseState) -> bool:
+def usable(complaint: Case, name: str, actor: casework.Actor, state: CaseState) -> bool:
     """Whether this person may make this move (single or paired) now."""
     if name in PAIRINGS:
         return casework.can_together(complaint, Together(name), actor, state)
     return casework.can(complaint, TRANSITIONS[name].action, actor, state)
 
 
-def action_choices(complaint: Complaint, actor: casework.Actor, state: CaseState) -> list[dict]:
+def action_choices(complaint: Case, actor: casework.Actor, state: CaseState) -> list[dict]:
     """The moves this person can make now, in the table's order; only usable ones are shown.
     A pairing comes first, before the moves it is made of."""
     return [
@@ -49,7 +49,7 @@ class NextStep:
     why_not: str | None = None
 
 
-def next_step(complaint: Complaint, actor: casework.Actor, state: CaseState) -> NextStep | None:
+def next_step(complaint: Case, actor: casework.Actor, state: CaseState) -> NextStep | None:
     found = recommended(state, today_local())
     if found is None:
         return None

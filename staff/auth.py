@@ -33,7 +33,7 @@ from portal.security import same_site_path
 from portal.services import staff as accounts
 
 if TYPE_CHECKING:  # type hints only: staff code never touches models
-    from portal.models import StaffUser
+    from portal.services.staff import Account
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SESSION_KEY = "staff"
@@ -86,13 +86,13 @@ def has_known_device() -> bool:
     return read_device() is not None
 
 
-def device_for(user: StaffUser) -> Device | None:
+def device_for(user: Account) -> Device | None:
     """This browser's cookie, if it names this account."""
     device = read_device()
     return device if device is not None and device.user_id == user.id else None
 
 
-def remember_device(response: Response, user: StaffUser) -> None:
+def remember_device(response: Response, user: Account) -> None:
     """After a full sign-in: a new cookie naming the account, for 90 days."""
     token = _device_serializer().dumps({"u": user.id, "n": secrets.token_urlsafe(16)})
     response.set_cookie(
@@ -146,7 +146,7 @@ def two_step_required() -> bool:
     return current_app.config["ENVIRONMENT"] == "production"
 
 
-def start_session(user: StaffUser) -> None:
+def start_session(user: Account) -> None:
     """Begin a fresh session (a new cookie, so nothing from before sign-in carries over)."""
     session.clear()
     session[SESSION_KEY] = {"id": user.id, "v": user.session_version, "seen": _now()}
@@ -162,11 +162,11 @@ def end_session() -> None:
 class Pending:
     """A password (or set-up link) was accepted; the second step is still to come."""
 
-    user: StaffUser
+    user: Account
     next: str | None
 
 
-def start_pending(user: StaffUser, step: str, next_path: str | None) -> None:
+def start_pending(user: Account, step: str, next_path: str | None) -> None:
     session.clear()
     session[PENDING_KEY] = {
         "id": user.id,
@@ -192,7 +192,7 @@ def pending(step: str) -> Pending | None:
     return Pending(user, held.get("next"))
 
 
-def finish(user: StaffUser, response: Response) -> Response:
+def finish(user: Account, response: Response) -> Response:
     """Every step passed: start the session and remember this browser as a known device."""
     accounts.finish_sign_in(user, device_for(user) is not None)
     start_session(user)
@@ -200,7 +200,7 @@ def finish(user: StaffUser, response: Response) -> Response:
     return response
 
 
-def after_password(user: StaffUser, next_path: str | None) -> Response:
+def after_password(user: Account, next_path: str | None) -> Response:
     """Password (or set-up link) accepted: ask for a code, set one up, or sign in."""
     if accounts.has_two_step(user):
         start_pending(user, "code", next_path)
@@ -215,7 +215,7 @@ def _now() -> int:
     return int(now_utc().timestamp())
 
 
-def signed_in_user() -> StaffUser | None:
+def signed_in_user() -> Account | None:
     held = session.get(SESSION_KEY)
     if not isinstance(held, dict):
         return None
@@ -250,7 +250,7 @@ def guard() -> Any:
     return None
 
 
-def current_staff() -> StaffUser:
+def current_staff() -> Account:
     return g.staff
 
 

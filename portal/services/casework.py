@@ -29,6 +29,8 @@ from portal.stages import Action, CaseState, Fact, Refused
 from portal.timescales import add_working_days
 from portal.types import StaffRole
 
+Case = Complaint  # the name pages use for a complaint (they never import models)
+
 UNABLE_CATEGORIES = stages.UNABLE_CATEGORIES
 OMBUDSMAN_DECISIONS = stages.OMBUDSMAN_DECISIONS
 Invalid = fields.Invalid

@@ -29,6 +29,8 @@ from portal.links import staff_url
 from portal.models import AuditEntry, OutboxMessage, RecoveryCode, StaffUser
 from portal.types import StaffRole
 
+Account = StaffUser  # the name pages use for a staff account (they never import models)
+
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
