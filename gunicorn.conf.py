@@ -21,3 +21,11 @@ errorlog = "-"
 def on_starting(server) -> None:
     redact_tokens(logging.getLogger("gunicorn.error"))
     redact_tokens(logging.getLogger("gunicorn.access"))
+
+
+def post_worker_init(worker) -> None:
+    """Compile the safety lists before the first request, not during a child's first answer
+    (about half a second of CPU, more on a busy machine)."""
+    from portal.safety import matcher
+
+    matcher.compiled()
