@@ -193,6 +193,7 @@ def main() -> int:
             ],
             env={
                 **env,
+                "PYTHONPATH": str(ROOT),  # the locustfile walks with the tests' answers
                 "LOADTEST_RESULTS": str(results_path),
                 "LOADTEST_STAFF": ",".join(staff),
                 "LOADTEST_STAFF_PASSWORD": STAFF_PASSWORD,

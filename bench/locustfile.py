@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from locust import HttpUser, between, events, task
 
+from tests.portal.journey import YOUNG_PERSON
+
 _RNG = random.SystemRandom()
 SENT: list[dict[str, str]] = []  # {"reference": ..., "link": ...} for each complaint sent
 FIVE_XX: list[str] = []
@@ -25,23 +27,7 @@ _LOCK = threading.Lock()
 STAFF_PASSWORD = os.environ.get("LOADTEST_STAFF_PASSWORD", "")
 STAFF = [e for e in os.environ.get("LOADTEST_STAFF", "").split(",") if e]
 
-ANSWERS = {
-    "who": "self",
-    "self_status": "looked_after",
-    "age": "12_15",
-    "topics": ["social_worker", "family"],
-    "what_happened": "My social worker keeps cancelling our visits.",
-    "when": "this_month",
-    "court_police": "no",
-    "outcome": ["sorry", "change"],
-    "outcome_words": "I want visits to happen when they are planned.",
-    "advocate": "yes",
-    "contact": "link_only",
-    "contact_safe": "yes",
-    "name": "Jess",
-    "records": "",
-    "child_name": "",
-}
+ANSWERS = dict(YOUNG_PERSON)  # the answers the tests walk with (tests/portal/journey.py)
 HOSTILE = [
     "<script>alert('hi')</script> my carer <b>shouts</b> at me",
     "' OR 1=1; DROP TABLE complaint; -- they never listen",
