@@ -474,13 +474,18 @@ def _queue_lost_links(typed: Contact, found: list[Complaint]) -> None:
     language = _language_of(newest)
     with force_locale(language):
         message = lost_link_message(setting("COUNCIL_NAME"), links)
-    newest.outbox.append(
+    _queue_for_complainant(newest, LOST_LINK, typed, language, message)
+
+
+def _queue_for_complainant(complaint: Complaint, kind: str, to: Contact, language: str, message):
+    """Queue one message to an address the person typed or chose now, and commit."""
+    complaint.outbox.append(
         OutboxMessage(
-            kind=LOST_LINK,
-            channel=typed.channel,
+            kind=kind,
+            channel=to.channel,
             audience="complainant",
             language=language,
-            to_address=typed.value,
+            to_address=to.value,
             subject=message.subject,
             body=message.body,
             created_utc=now_utc(),
@@ -512,16 +517,4 @@ def send_my_link(complaint: Complaint, to: Contact, language: str) -> None:
     link = public_url("status.open_link", token=token_for(complaint, commit=False))
     with force_locale(language):
         message = my_link_message(setting("COUNCIL_NAME"), link)
-    complaint.outbox.append(
-        OutboxMessage(
-            kind=MY_LINK,
-            channel=to.channel,
-            audience="complainant",
-            language=language,
-            to_address=to.value,
-            subject=message.subject,
-            body=message.body,
-            created_utc=now_utc(),
-        )
-    )
-    db.session.commit()
+    _queue_for_complainant(complaint, MY_LINK, to, language, message)
