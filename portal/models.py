@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Case,
     Date,
     DateTime,
     ForeignKey,
@@ -16,8 +17,15 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    and_,
+    case,
+    literal,
+    or_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import Grouping
+
+from portal.types import Stage
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -201,6 +209,73 @@ class Complaint(Base):
         order_by="OutboxMessage.id", back_populates="complaint"
     )
     assigned_to: Mapped[StaffUser | None] = relationship()
+
+
+def _fixed(value: Any) -> Any:
+    """A constant written into the SQL itself, never sent as a parameter: the tracker's index
+    below only matches a query (its ORDER BY and its WHERE) that spells out the same constants,
+    on PostgreSQL and on SQLite alike."""
+    return literal(value, literal_execute=True)
+
+
+# The cases the tracker lists unless a stage is chosen: everything open, and closed cases
+# withdrawn from the private link that staff still have to check.
+TRACKER_LISTED = or_(
+    Complaint.stage != _fixed(Stage.CLOSED.value), Complaint.withdrawal_to_check.is_(True)
+)
+
+
+def tracker_order() -> list[tuple[Any, bool]]:
+    """The tracker's order, as (expression, descending) pairs: unseen urgent flags first (the
+    longest waiting first; a flag with no start on record has waited at least as long as any
+    other), then seen ones, then withdrawals to check, triage, and the next deadline (none
+    last), and the id so every page is stable. ix_complaint_tracker holds exactly these keys."""
+    urgent = Complaint.urgent.is_(True)
+    return [
+        (
+            case(
+                (and_(urgent, Complaint.urgent_seen_utc.is_(None)), _fixed(0)),
+                (urgent, _fixed(1)),
+                else_=_fixed(2),
+            ),
+            False,
+        ),
+        (
+            case((and_(urgent, Complaint.urgent_since_utc.is_(None)), _fixed(0)), else_=_fixed(1)),
+            False,
+        ),
+        (case((urgent, Complaint.urgent_since_utc), else_=None), False),
+        (Complaint.withdrawal_to_check, True),
+        (case((Complaint.stage == _fixed(Stage.TRIAGE.value), _fixed(0)), else_=_fixed(1)), False),
+        (Complaint.next_deadline_on.is_(None), False),
+        (Complaint.next_deadline_on, False),
+        (Complaint.id, False),
+    ]
+
+
+def _index_key(key: Any, descending: bool) -> Any:
+    key = Grouping(key) if isinstance(key, Case) else key  # PostgreSQL wants it in brackets
+    return key.desc() if descending else key
+
+
+# The tracker reads a page's ids straight from this index, in order, and counts the listed
+# cases from it, instead of sorting every open case on each request (migration 0015). What the
+# filters and the order read is in it too, so PostgreSQL never visits the cases it skips.
+TRACKER_INCLUDES = (
+    "urgent",
+    "urgent_seen_utc",
+    "urgent_since_utc",
+    "stage",
+    "assigned_to_id",
+    "next_due_what",
+)
+Index(
+    "ix_complaint_tracker",
+    *(_index_key(key, descending) for key, descending in tracker_order()),
+    postgresql_where=TRACKER_LISTED,
+    postgresql_include=list(TRACKER_INCLUDES),
+    sqlite_where=TRACKER_LISTED,
+)
 
 
 class ComplaintPoint(Base):
