@@ -109,7 +109,93 @@ def linked_contacts(text: Any) -> Markup:
     return Markup("").join(pieces)
 
 
+# Rendered fragments kept per app; cleared when full (the keys are few: a language, a step).
+FRAGMENTS_KEPT = 4096
+
+
+def fragment_cache(app: Flask):
+    """Return the `fragment` helper: `{% call fragment("name", key...) %}...{% endcall %}` renders
+    its body once per key and this app, then reuses the markup.
+
+    Only for markup that is the same for everyone who shares the key: a language, a step, the
+    app's settings. Never a person's answers, names, tokens or CSRF tokens. The key always
+    holds the path the app is served under, so every link it holds is right. While templates
+    reload (debug), nothing is kept."""
+    kept: dict[tuple, Markup] = {}
+
+    def fragment(*key: Any, caller) -> Markup:
+        if app.jinja_env.auto_reload:
+            return caller()
+        full = (*key, request.script_root)
+        found = kept.get(full)
+        if found is None:
+            if len(kept) >= FRAGMENTS_KEPT:
+                kept.clear()
+            found = kept[full] = caller()  # markup: the body is rendered with autoescape
+        return found
+
+    return fragment
+
+
+def _answer_buttons_made(step: Any, field: Field, voice: Any, multiple: bool, render) -> tuple:
+    """Make a question's answer buttons with nothing chosen, and each button's input both as
+    it is and chosen; None when an input's markup is not found exactly once."""
+    neutral = object.__new__(type(field))  # a copy (copy.copy would make an unbound field)
+    neutral.__dict__.update(field.__dict__, data=None)
+    markup = render(step, neutral, voice, multiple)
+    inputs = {}
+    for option in neutral:
+        choice = step.choice(option.data)
+        hint = say(choice.hint, voice) if choice is not None and choice.hint else None
+        extra = {"aria_describedby": option.id + "-hint"} if hint else {}
+        plain = option(**extra)
+        if markup.count(plain) != 1:
+            return None
+        inputs[option.data] = (plain, option(checked=True, **extra))
+    return markup, inputs
+
+
+def answer_buttons_cache(app: Flask):
+    """Return the `answer_buttons` helper: a question's answer buttons (components/chat.html's
+    choice_list), made once per step, language, voice and choices offered, then reused with
+    this person's choice marked. What they chose is never kept: only the buttons, each both
+    as it is and chosen."""
+    kept: dict[tuple, tuple] = {}
+
+    def answer_buttons(step: Any, field: Field, voice: Any, multiple: bool, render) -> Markup:
+        if app.jinja_env.auto_reload:
+            return render(step, field, voice, multiple)
+        choices = field.iter_choices()
+        key = (
+            id(step),
+            step.id,
+            str(voice),
+            current_locale(),
+            field.name,
+            field.id,
+            bool(multiple),
+            tuple(c.value for c in choices),
+        )
+        found = kept.get(key)
+        if found is None or found[0] is not step:
+            made = _answer_buttons_made(step, field, voice, multiple, render)
+            if made is None:
+                return render(step, field, voice, multiple)
+            if len(kept) >= FRAGMENTS_KEPT:
+                kept.clear()
+            found = kept[key] = (step, *made)
+        markup, inputs = found[1], found[2]
+        for choice in choices:
+            if choice.selected:
+                markup = markup.replace(*inputs[choice.value], 1)  # markup for markup
+        return markup
+
+    return answer_buttons
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["fragment"] = fragment_cache(app)
+    app.jinja_env.globals["answer_buttons"] = answer_buttons_cache(app)
     app.jinja_env.globals.update(
         say=say,
         first_input_id=first_input_id,

@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+
+# Translated like every `_l` string, by portal/i18n.py's gettext (the catalogue found once).
+from portal.translatable import _l
 
 DEFAULTS = {
     "COUNCIL_NAME": _l("your council"),

@@ -8,17 +8,31 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, inspect, select
 
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.models import Draft
 
+_BY_KEY = select(Draft).where(Draft.key == bindparam("key"))  # built once, run per request
+
 
 def _find(key: str | None) -> Draft | None:
+    """The draft with this key. Found once per database session: an answer's request loads
+    the draft, then saves to it, and a second SELECT would hand back the same object anyway
+    (the session keeps what it loaded; a commit does not expire it)."""
     if not key:
         return None
-    return db.session.scalars(select(Draft).where(Draft.key == key)).one_or_none()
+    known = db.session.info.setdefault("drafts", {})
+    draft = known.get(key)
+    if draft is not None:
+        state = inspect(draft)
+        if state.persistent and not state.expired_attributes:
+            return draft
+    draft = db.session.scalars(_BY_KEY, {"key": key}).one_or_none()
+    if draft is not None:
+        known[key] = draft
+    return draft
 
 
 @dataclass(frozen=True)

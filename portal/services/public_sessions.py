@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from portal.clock import now_utc
 from portal.extensions import db
@@ -36,13 +36,15 @@ def start() -> tuple[str, int]:
     return key, row.id
 
 
+# Built once, run on every public page.
+_BY_HASH = select(PublicSession).where(PublicSession.key_hash == bindparam("key_hash"))
+
+
 def live(key: object, lifetime: timedelta) -> int | None:
     """Return the id of the live session with this key, or None if it ended or is too old."""
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
-    row = db.session.scalars(
-        select(PublicSession).where(PublicSession.key_hash == _hash(key))
-    ).one_or_none()
+    row = db.session.scalars(_BY_HASH, {"key_hash": _hash(key)}).one_or_none()
     now = now_utc()
     if row is None or row.ended_utc is not None or now - row.seen_utc > lifetime:
         return None

@@ -56,7 +56,10 @@ def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changin
 
 def explained(decisions: list[rules.Decision], voice) -> list[str]:
     """Put decisions into plain words for this person, with the council's settings."""
-    return [d.explain(voice, wording.settings()) for d in decisions]
+    if not decisions:
+        return []
+    settings = wording.settings()  # the same for each decision: filled in once
+    return [d.explain(voice, settings) for d in decisions]
 
 
 def explained_points(journey: Journey, points, voice) -> list[dict]:
@@ -93,6 +96,32 @@ def _transcript(walk: engine.Walk, step_id: str) -> list[dict]:
             }
         )
     return earlier
+
+
+# engine.minutes_for's answers, by journey, language, voice and the shape of the path still to
+# come (its steps, and the choices each offers where that depends on earlier answers): the same
+# for everyone on that path, and worked out from every word on it. Cleared when full.
+_MINUTES: dict[tuple, tuple[Journey, int]] = {}
+MINUTES_KEPT = 4096
+
+
+def _minutes_left(walk: engine.Walk, step_id: str) -> int:
+    """About how many minutes the rest of the path takes (engine.minutes_for, kept)."""
+    state = walk.state
+    steps = walk.still_to_come(step_id)
+    shape = tuple(
+        (s.id, tuple(c.value for c in s.choices_for(state)))
+        if any(c.show_if is not None for c in s.choices)
+        else s.id
+        for s in steps
+    )
+    key = (walk.journey.id, str(get_locale()), state.voice, shape)
+    found = _MINUTES.get(key)
+    if found is None or found[0] is not walk.journey:
+        if len(_MINUTES) >= MINUTES_KEPT:
+            _MINUTES.clear()
+        found = _MINUTES[key] = (walk.journey, engine.minutes_for(steps, state.voice, state))
+    return found[1]
 
 
 def _is_first_text_box(walk: engine.Walk, step: Step) -> bool:
@@ -159,7 +188,7 @@ def step(step_id: str):
         voice=voice,
         changing=changing,
         progress=walk.progress(step_id),
-        minutes_left=engine.minutes_for(walk.still_to_come(step_id), voice, state),
+        minutes_left=_minutes_left(walk, step_id),
         arrived=_arrived_at(step_id),
         transcript=_transcript(walk, step_id),
         state=state,

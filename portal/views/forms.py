@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -227,13 +228,31 @@ def _field_for(step: Step, state: Any) -> Field:
     return field_class(label, validators=_text_validators(step, voice))
 
 
+# Each step's form class, by language, voice and the choices offered (all the field is made
+# from): a class holds no answer, and making one costs more than filling it in. Cleared when full.
+_FORM_CLASSES: dict[tuple, tuple[Step, type[FlaskForm]]] = {}
+FORM_CLASSES_KEPT = 4096
+
+
+def _form_class(step: Step, state: Any) -> type[FlaskForm]:
+    offered = tuple(c.value for c in step.choices_for(state)) if step.choices else ()
+    key = (id(step), step.id, str(get_locale()), state.voice, offered)
+    found = _FORM_CLASSES.get(key)
+    if found is None or found[0] is not step:
+
+        class StepForm(PublicForm):
+            pass
+
+        StepForm.answer = _field_for(step, state)
+        if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
+            _FORM_CLASSES.clear()
+        found = _FORM_CLASSES[key] = (step, StepForm)
+    return found[1]
+
+
 def form_for(step: Step, state: Any, formdata: Any = None, answer: Any = None) -> FlaskForm:
     """Return a form with one field, `answer`, for this step; it also checks the CSRF token."""
-
-    class StepForm(PublicForm):
-        pass
-
-    StepForm.answer = _field_for(step, state)
+    StepForm = _form_class(step, state)  # noqa: N806 - a class
     if formdata is not None:
         return StepForm(formdata=formdata)
     data = {"answer": date.fromisoformat(answer) if step.kind == Kind.DATE and answer else answer}
