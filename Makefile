@@ -77,13 +77,13 @@ system-test-deps: ## Install what the tests need from Debian (PostgreSQL, Redis,
 	fi
 
 lint: $(TEST_STAMP) ## Check style with ruff, and the layers (pyproject.toml) with import-linter
-	$(BIN)/ruff check portal staff tests bench
-	$(BIN)/ruff format --check portal staff tests bench
+	$(BIN)/ruff check portal staff tests bench tools
+	$(BIN)/ruff format --check portal staff tests bench tools
 	$(BIN)/lint-imports
 
 format: $(TEST_STAMP) ## Format the code with ruff
-	$(BIN)/ruff format portal staff tests bench
-	$(BIN)/ruff check --fix portal staff tests bench
+	$(BIN)/ruff format portal staff tests bench tools
+	$(BIN)/ruff check --fix portal staff tests bench tools
 
 test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
 	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n auto --maxprocesses 4

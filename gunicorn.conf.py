@@ -24,8 +24,9 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Compile the safety lists before the first request, not during a child's first answer
-    (about half a second of CPU, more on a busy machine)."""
-    from portal.safety import matcher
+    """Compile the safety lists and load the safety model before the first request, not during
+    a child's first answer (about a second of CPU, more on a busy machine)."""
+    from portal.safety import matcher, model
 
     matcher.compiled()
+    model.load()

@@ -2,8 +2,10 @@
 
 The set lives in `tests/safety/evaluation/<part>_<language>.toml` (`sentences`, each a `text`
 and what it should raise: a concept, or "calm"). The parts: `tuning` (used to write the lists),
-`heldout` (written before the lists were rebuilt) and `blind` (batches written by issue 12
-before each was run, then fitted; their first-run figures are in the files). A risky sentence
+`heldout` (written before the lists were rebuilt), `blind` (batches written by issue 12
+before each was run, then fitted; their first-run figures are in the files) and `fresh`
+(batches written after the lists were last fitted and never used to change them: the model
+learns from them, and its cut-offs are chosen on them out of fold). A risky sentence
 counts as caught when the flag is raised at all (any concept puts the case on the tracker);
 whether the expected concept was named is reported beside it. Used by
 tests/safety/test_evaluation.py and `make bench`.
@@ -11,13 +13,14 @@ tests/safety/test_evaluation.py and `make bench`.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 CALM = "calm"
-PARTS = ("tuning", "heldout", "blind")
+PARTS = ("tuning", "heldout", "blind", "fresh")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ def load(folder: Path) -> list[Sentence]:
             for row in data["sentences"]
         ]
     return sentences
+
+
+def digest(sentences: Iterable[Sentence]) -> str:
+    """A fingerprint of the labelled sentences (what the model was trained on)."""
+    rows = sorted(f"{s.language}\t{s.expect}\t{s.text}" for s in sentences)
+    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
 
 def score(sentences: Iterable[Sentence], match: Callable[[str], list[str]]) -> list[Result]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from portal.safety import rules
+from portal.safety import model, rules
 from portal.safety.wordforms import (
     ARABIZI_ENDINGS,
     arabic_keys,
@@ -484,6 +484,11 @@ class Matcher:
 
     def matches(self, text: str) -> list[tuple[str, str]]:
         """Every concept that matches, and the first pattern that matched it (for tuning)."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[list[tuple[str, str]], bool]:
+        """Every concept that matches with its first pattern, and whether a "calm" pattern
+        covered words that would otherwise have matched ("beat me at FIFA")."""
         seen = self.text(text)
         calm = [
             span
@@ -496,7 +501,16 @@ class Matcher:
             rule = self._first_match(name, seen, calm)
             if rule:
                 out.append((name, rule.source))
-        return out
+        calmed = (
+            bool(calm)
+            and not out
+            and any(
+                rules.rule_matches(rule, seen)
+                for name in LISTS
+                for rule in self._candidates(name, seen)
+            )
+        )
+        return out, calmed
 
     def _first_match(
         self, name: str, seen: rules.Text, calm: list[rules.Span]
@@ -547,8 +561,33 @@ def compiled() -> Matcher:
     return Matcher(_files())
 
 
-def matching_lists(text: str | None) -> list[str]:
-    """Return the names of the concepts the text matches, in a stable order."""
+def list_matches(text: str | None) -> list[str]:
+    """The concepts the lists alone find in a text, in a stable order."""
     if not text:
         return []
     return [name for name, _ in compiled().matches(text)]
+
+
+def matching_lists(text: str | None) -> list[str]:
+    """Return the names of the concepts the text matches, in a stable order.
+
+    The lists read it first. The model (`model.py`) then has a second look: when the lists
+    found nothing, it raises the flag if it is sure enough ("threshold"), naming the concept;
+    when they found something, the flag stands unless the text is long enough to tell and the
+    model is sure that it, and every part of it, is calm ("veto": a story, a game, a joke the
+    lists have no calm pattern for yet; never thanks around a disclosure). When a calm
+    pattern knowingly set words aside ("beat me at FIFA"), the lists have read the sentence and
+    the model is not asked, nor for a few words ("stop", "please stop now"): there the lists
+    decide alone."""
+    if not text:
+        return []
+    found, calmed = compiled().read(text)
+    names = [name for name, _ in found]
+    if (calmed and not names) or not model.reads(text):
+        return names
+    facts = model.facts()
+    if names:
+        overruled = model.may_overrule(text) and model.strongest(text) < facts["veto"]
+        return [] if overruled else names
+    second = model.concept(text) if model.probability(text) >= facts["threshold"] else None
+    return [second] if second else []

@@ -39,6 +39,12 @@ _FOLD = str.maketrans(
         "ى": "ي",
         "ک": "ك",
         "ی": "ي",
+        # Letters Iraqi, Gulf and Levantine Arabic write for spoken sounds: چبير is كبير (big),
+        # گال is قال (said), ڤيديو is فيديو (video), پابا is بابا.
+        "چ": "ك",
+        "گ": "ق",
+        "ڤ": "ف",
+        "پ": "ب",
         "ـ": None,  # tatweel, the Arabic stretching stroke
         **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
         **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits

@@ -4,7 +4,9 @@ The set is sentences written the way children, young people and adults write to 
 language the portal speaks: about 60% that must raise the flag and 40% that must not, with the
 hard calm cases ("my brother beat me at FIFA"). `heldout_*.toml` was written before the lists
 were rebuilt and never used to tune them; `tuning_*.toml` was; `blind_*.toml` is batches that
-were each written before being run (their first-run figures are in the files), then fitted.
+were each written before being run (their first-run figures are in the files), then fitted;
+`fresh_*.toml` is batches the lists never saw, which the model learns from (its out-of-fold
+figures on them are the honest estimate: tests/safety/test_model.py, `make bench`).
 `make bench` prints the figures per part, language and concept.
 
 A missed child is the worst failure, and a tracker full of false alarms teaches staff to ignore
@@ -37,7 +39,9 @@ def test_the_set_is_big_enough_and_balanced(results):
     }
     assert len(by_language["en"]) == max(len(rows) for rows in by_language.values())
     risky = sum(r.sentence.expect != evaluation.CALM for r in results) / len(results)
-    assert 0.55 <= risky <= 0.68, risky
+    # About 60% risky, as the issue asks; the batches of short answers and of thanks (two and
+    # four calm to one risky, as those boxes are used) bring it down a little.
+    assert 0.52 <= risky <= 0.68, risky
     assert {r.sentence.part for r in results} == set(evaluation.PARTS)
 
 

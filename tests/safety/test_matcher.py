@@ -12,6 +12,7 @@ from portal.safety.matcher import (
     PHRASES,
     Matcher,
     compiled,
+    list_matches,
     matching_lists,
     normalise,
     phrase_lists,
@@ -195,7 +196,10 @@ def test_phrases_that_must_match(text, expected):
 
 @pytest.mark.parametrize("text", MUST_NOT_MATCH)
 def test_phrases_that_must_not_match(text):
-    assert matching_lists(text) == []
+    """What the lists must never read as harm. (The model's second look may still flag a calm
+    sentence now and then; its false alarms are measured over thousands of sentences, in
+    tests/safety/test_model.py and `make bench`, not promised one by one.)"""
+    assert list_matches(text) == []
 
 
 def test_concepts_come_back_in_a_stable_order():

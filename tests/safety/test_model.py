@@ -1,0 +1,143 @@
+"""The safety model's second look (portal/safety/model.py): trained on the labelled sentences
+as they are now, the same numbers as scikit-learn's own, and only ever adding a flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sklearn
+
+from portal.safety import evaluation, matcher, model
+from portal.safety.boundary import screen
+
+FOLDER = Path(__file__).parent / "evaluation"
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[evaluation.Sentence]:
+    return evaluation.load(FOLDER)
+
+
+def test_the_model_was_trained_on_the_labelled_sentences_as_they_are(sentences):
+    facts = model.facts()
+    assert facts["digest"] == evaluation.digest(sentences), (
+        "tests/safety/evaluation changed: train the model again with "
+        "`.venv/bin/python tools/train_safety_model.py`"
+    )
+    assert facts["sentences"] == len(sentences)
+    assert facts["scikit_learn"] == sklearn.__version__, "train the model again"
+
+
+def test_the_fast_scorer_gives_scikit_learns_own_numbers(sentences):
+    risky, _ = model._models()
+    texts = [model.features_text(s.text) for s in sentences]
+    theirs = risky.predict_proba(texts)[:, 1]
+    for text, expected in zip(texts, theirs, strict=True):
+        assert model._probability(text) == pytest.approx(expected, abs=1e-9), text
+
+
+def test_on_sentences_nobody_had_seen_lists_and_model_do_far_better_than_the_lists():
+    """Out of fold on the fresh part (neither the lists nor that fold of the model had seen the
+    sentence): recall far above the lists' alone in every language, fewer false alarms, and
+    floors, so a worse model cannot be trained in unnoticed."""
+    facts = model.facts()
+    both = facts["figures"]["lists and model, fresh"]
+    lists = facts["figures"]["lists alone, fresh"]
+    assert both["all"]["caught"] / both["all"]["risky"] >= 0.92
+    assert both["all"]["false_alarms"] / both["all"]["calm"] <= 0.07
+    for language, f in both.items():
+        mine = lists[language]
+        assert f["caught"] / f["risky"] >= mine["caught"] / mine["risky"] + 0.1, language
+        assert f["false_alarms"] / f["calm"] <= mine["false_alarms"] / mine["calm"], language
+    assert 0.5 <= facts["threshold"] <= 0.95
+    assert 0.0 <= facts["veto"] < facts["threshold"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thank you for listening, but I still cut myself most nights when I feel bad",
+        "my key worker is lovely but a man online keeps asking me to send naked pictures",
+        "Diolch am wrando, ond dw i'n dal i dorri fy hun bron bob nos.",
+        "Dziękuję za wysłuchanie, ale dalej prawie co noc się tnę.",
+    ],
+)
+def test_good_news_around_a_disclosure_never_talks_the_model_out_of_it(text):
+    assert matcher.list_matches(text)
+    assert matcher.matching_lists(text) == matcher.list_matches(text)
+
+
+def test_every_part_and_language_is_reported():
+    figures = model.facts()["figures"]
+    for name in ("model alone", "lists alone", "lists and model"):
+        for part in ("fresh", "everything"):
+            assert set(figures[f"{name}, {part}"]) == {"all", "ar", "cy", "en", "pl"}
+
+
+def test_the_lists_concept_stands_unless_the_model_is_all_but_certain_it_is_calm(monkeypatch):
+    text = "my stepdad hits me with his belt"
+    assert matcher.list_matches(text) == ["harm_from_others"]
+    veto = model.facts()["veto"]
+    monkeypatch.setattr(model, "concept", lambda _text: pytest.fail("the lists had found it"))
+    monkeypatch.setattr(model, "probability", lambda _text: veto)
+    assert matcher.matching_lists(text) == ["harm_from_others"]
+    monkeypatch.setattr(model, "probability", lambda _text: veto - 0.001)
+    assert matcher.matching_lists(text) == []
+
+
+def test_when_the_lists_find_nothing_the_model_flags_only_above_its_threshold(monkeypatch):
+    text = "the meeting is on tuesday"
+    assert matcher.list_matches(text) == []
+    threshold = model.facts()["threshold"]
+    monkeypatch.setattr(model, "concept", lambda _text: "neglect")
+    monkeypatch.setattr(model, "probability", lambda _text: threshold)
+    assert matcher.matching_lists(text) == ["neglect"]
+    monkeypatch.setattr(model, "probability", lambda _text: threshold - 0.001)
+    assert matcher.matching_lists(text) == []
+
+
+def test_a_calm_pattern_that_set_words_aside_is_not_second_guessed(monkeypatch):
+    text = "my brother beat me at FIFA again"
+    assert matcher.compiled().read(text) == ([], True)
+    monkeypatch.setattr(model, "probability", lambda _text: pytest.fail("the lists had read it"))
+    assert matcher.matching_lists(text) == []
+
+
+def test_the_concept_model_names_one_of_the_concepts():
+    for text in ("he hits me", "i want to die", "no food at home", "they make me sell weed"):
+        assert model.concept(text) in matcher.LISTS
+
+
+def test_nothing_typed_is_nothing_found():
+    for text in ("", "   ", "\n\t", "!!!", "😂😂", "1234", "ok"):
+        assert model.probability(text) < model.facts()["threshold"], text
+        assert screen(text).risks == (), text
+    for text in ("", "   ", "!!!"):
+        assert model.probability(text) == 0.0
+        assert model.concept(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My social worker keeps cancelling our meetings and never rings me back.",
+        "nobody told me my placement was ending",
+        "can i have more pocket money please",
+        "mój pracownik socjalny ciągle odwołuje spotkania",
+        "does neb yn gwrando arna i yn y cyfarfodydd",
+        "الاخصائية الاجتماعية ما بترد على تلفوني",
+    ],
+)
+def test_everyday_complaints_are_left_alone(text):
+    assert matcher.matching_lists(text) == []
+
+
+def test_a_few_words_are_left_to_the_lists(monkeypatch):
+    """With so little to go on the model is sure of the wrong things (a reason to withdraw,
+    "please stop now", read as danger); the lists catch almost every short risky answer."""
+    monkeypatch.setattr(model, "probability", lambda _text: pytest.fail("the model was asked"))
+    for text in ("stop", "Please stop now", "no thank you", "it's sorted now"):
+        assert matcher.matching_lists(text) == [], text
+    assert matcher.matching_lists("he hits me") == ["harm_from_others"]
+    assert matcher.matching_lists("kms") == ["self_harm"]

@@ -1,0 +1,152 @@
+"""Train the safety model's second look (portal/safety/model.py) from the labelled sentences:
+
+    .venv/bin/python tools/train_safety_model.py
+
+Reads every sentence in tests/safety/evaluation/, and writes portal/safety/model/risk.joblib
+(the two models) and risk.json (the threshold, the figures and a digest of the sentences; a
+test fails when the sentences change and this was not run again). Takes about a minute.
+
+Both cut-offs are chosen honestly, on the `fresh` part of the set: batches written after the
+lists were last fitted and never used to change them. Each sentence is scored by a model
+trained on the other four fifths of the whole set (5-fold cross-validation), so on the fresh
+part neither the lists nor the model had seen the sentence: the figures there are the estimate
+for what nobody has written yet. The threshold (with nothing from the lists, the model flags
+at or above it) and the veto (when the model's most worried reading of a text of seven words
+or more, whole or any part of it, is below it, the model overrules the lists: a story, a game,
+a joke the lists have no calm pattern for) are the pair with the best recall less false
+alarms on the fresh part: a point of either counts the same. The figures recorded are those
+out-of-fold ones, beside the lists' own, for the fresh part and for everything.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline, make_union
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.safety import evaluation, model  # noqa: E402
+from portal.safety.matcher import LISTS, compiled  # noqa: E402
+
+SENTENCES = ROOT / "tests" / "safety" / "evaluation"
+VETOES = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
+THRESHOLDS = [round(0.50 + 0.025 * i, 3) for i in range(19)]  # 0.50 to 0.95
+SEED = 2026
+
+
+def pipeline(multiclass: bool = False):
+    """Pieces of words (2-5 letters, inside word edges) and words and word pairs, weighted by
+    how rare they are, into a logistic regression."""
+    return make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
+            TfidfVectorizer(
+                analyzer="word",
+                ngram_range=(1, 2),
+                min_df=2,
+                sublinear_tf=True,
+                token_pattern=r"\S+",  # noqa: S106 - the words, not a password
+            ),
+        ),
+        LogisticRegression(C=10, max_iter=5000, class_weight="balanced"),
+    )
+
+
+def figures(flagged: np.ndarray, risky: np.ndarray) -> dict:
+    return {
+        "risky": int(risky.sum()),
+        "caught": int((flagged & risky).sum()),
+        "calm": int((~risky).sum()),
+        "false_alarms": int((flagged & ~risky).sum()),
+    }
+
+
+def main() -> None:
+    start = time.perf_counter()
+    sentences = evaluation.load(SENTENCES)
+    texts = [model.features_text(s.text) for s in sentences]
+    risky = np.array([s.expect != evaluation.CALM for s in sentences])
+    languages = np.array([s.language for s in sentences])
+    readings = [compiled().read(s.text) for s in sentences]
+    lists = np.array([bool(found) for found, _ in readings])
+    calmed = np.array([calm for _, calm in readings])  # a calm pattern set words aside
+    asked = np.array([model.reads(s.text) for s in sentences])  # enough words for the model
+    long = np.array([model.may_overrule(s.text) for s in sentences])  # enough to overrule
+
+    # Out of fold: each sentence (and each part of it, for the veto) is read by a model that
+    # was trained without it.
+    out_of_fold, strongest = np.zeros(len(sentences)), np.zeros(len(sentences))
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for trained_on, scored in folds.split(texts, risky):
+        fold = pipeline().fit([texts[i] for i in trained_on], risky[trained_on])
+        out_of_fold[scored] = fold.predict_proba([texts[i] for i in scored])[:, 1]
+        for i in scored:
+            pieces = [model.features_text(part) for part in model.parts(sentences[i].text)]
+            found = fold.predict_proba(pieces)[:, 1].max() if pieces else 0.0
+            strongest[i] = max(out_of_fold[i], found)
+    fresh = np.array([s.part == "fresh" for s in sentences])
+
+    def both(threshold: float, veto: float) -> np.ndarray:
+        believed = lists & (~long | (strongest >= veto))
+        return believed | (~lists & ~calmed & asked & (out_of_fold >= threshold))
+
+    def on_fresh(pair: tuple[float, float]) -> tuple[float, float]:
+        flagged = both(*pair)[fresh]
+        return flagged[risky[fresh]].mean(), flagged[~risky[fresh]].mean()
+
+    pairs = [(t, v) for t in THRESHOLDS for v in VETOES]
+    threshold, veto = max(pairs, key=lambda pair: on_fresh(pair)[0] - on_fresh(pair)[1])
+    union = both(threshold, veto)
+    report: dict[str, dict[str, dict]] = {}
+    for part, chosen in (("fresh", fresh), ("everything", np.ones_like(fresh))):
+        for name, flagged in (
+            ("model alone", asked & (out_of_fold >= threshold)),
+            ("lists alone", lists),
+            ("lists and model", union),
+        ):
+            rows = report.setdefault(f"{name}, {part}", {})
+            rows["all"] = figures(flagged[chosen], risky[chosen])
+            for language in sorted(set(languages)):
+                mine = chosen & (languages == language)
+                rows[language] = figures(flagged[mine], risky[mine])
+
+    risky_model = pipeline().fit(texts, risky)
+    chosen = [i for i, s in enumerate(sentences) if s.expect != evaluation.CALM]
+    concepts = pipeline(multiclass=True).fit(
+        [texts[i] for i in chosen], [sentences[i].expect for i in chosen]
+    )
+    assert set(concepts.classes_) == set(LISTS), concepts.classes_
+    model.FOLDER.mkdir(exist_ok=True)
+    joblib.dump((risky_model, concepts), model.MODEL, compress=3)
+    facts = {
+        "threshold": threshold,
+        "veto": veto,
+        "sentences": len(sentences),
+        "digest": evaluation.digest(sentences),
+        "scikit_learn": sklearn.__version__,
+        "figures": report,
+    }
+    model.FACTS.write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
+    for name, rows in report.items():
+        for language, f in rows.items():
+            print(
+                f"{name:<28} {language:<4} recall {f['caught'] / f['risky']:6.1%} "
+                f"false alarms {f['false_alarms'] / f['calm']:5.1%}"
+            )
+    took = time.perf_counter() - start
+    print(f"threshold {threshold}, veto {veto}; {len(sentences):,} sentences; {took:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
