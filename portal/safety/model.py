@@ -11,13 +11,14 @@ ar). A second model, learnt from the risky sentences only, names the concept for
 
 It works beside the lists, not instead of them (`matcher.matching_lists`): when the lists
 find nothing it raises the flag if it is sure enough (the "threshold"); when they find
-something the flag stands unless the model is all but certain the text is calm (the "veto":
-a story, a game or a joke the lists have no calm pattern for yet, which would otherwise put a
-calm complaint at the top of the tracker). Both are chosen when it is trained
-(`tools/train_safety_model.py`) on sentences each fold of the model had not seen: the
-threshold so that it raises few false alarms of its own, the veto so that it overrules the
-lists on almost no risky sentence. The figures are kept beside it in `model/risk.json` and
-printed by `make bench`; a person reads every complaint either way.
+something in a text long enough to tell, the flag stands unless the model is sure that the
+text and every part of it are calm (the "veto": a story, a game or a lesson the lists have no
+calm pattern for yet, which would otherwise put a calm complaint at the top of the tracker;
+reading the parts means thanks around a disclosure never talk it out of one). For a few words,
+or where a calm pattern knowingly set words aside, the lists decide alone. Both cut-offs are
+chosen when it is trained (`tools/train_safety_model.py`), out of fold, on the batches the
+lists never saw: the pair with the best recall less false alarms. The figures are kept beside
+it in `model/risk.json` and printed by `make bench`; a person reads every complaint either way.
 
 The trained model is a file in the repository (`model/risk.joblib`), never trained or
 downloaded at run time; a test fails when the labelled sentences change and it was not
