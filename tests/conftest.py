@@ -33,6 +33,7 @@ SLOW_FIRST = (
     "tests/browser/",
     "tests/outbox/test_smtp.py",
     "tests/staff/test_pages.py",
+    "tests/safety/test_evaluation.py",
 )
 
 

@@ -23,6 +23,9 @@ from portal.safety import evaluation
 from portal.safety.matcher import LISTS, matching_lists
 
 FOLDER = Path(__file__).parent / "evaluation"
+# One worker scores the 14,000 sentences once (about 20 seconds), not every worker
+# (`make test` runs pytest with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("safety_evaluation")
 LANGUAGES = ("ar", "cy", "en", "pl")
 
 

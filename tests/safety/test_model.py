@@ -31,7 +31,7 @@ def test_the_model_was_trained_on_the_labelled_sentences_as_they_are(sentences):
 
 def test_the_fast_scorer_gives_scikit_learns_own_numbers(sentences):
     risky, _ = model._models()
-    texts = [model.features_text(s.text) for s in sentences]
+    texts = [model.features_text(s.text) for s in sentences[::4]]  # 3,500, every language
     theirs = risky.predict_proba(texts)[:, 1]
     for text, expected in zip(texts, theirs, strict=True):
         assert model._probability(text) == pytest.approx(expected, abs=1e-9), text
