@@ -87,6 +87,20 @@ def test_expression_indexes_match_the_models(database_url):
     engine.dispose()
 
 
+def test_sqlite_keeps_foreign_keys_and_a_write_ahead_log_synced_at_checkpoints(tmp_path):
+    """SQLite (never production) checks foreign keys, lets readers and a writer work at once,
+    and syncs its log at checkpoints, not on every commit (portal/extensions.py says why)."""
+    from portal.extensions import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/pragmas.db")
+    with engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("foreign_keys") == 1
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 1  # NORMAL; FULL (2) is SQLite's own default
+    engine.dispose()
+
+
 def test_db_upgrade_command(tmp_path):
     app = create_app(
         {

@@ -23,13 +23,15 @@ from portal.safety import evaluation
 from portal.safety.matcher import LISTS, matching_lists
 
 FOLDER = Path(__file__).parent / "evaluation"
-# One worker scores the 14,000 sentences once (about 20 seconds), not every worker
+# One worker scores the 17,000 sentences once (about 25 seconds), not every worker
 # (`make test` runs pytest with --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("safety_evaluation")
 LANGUAGES = ("ar", "cy", "en", "pl")
 
 
-@pytest.fixture(scope="module")
+# Session-wide: the worker may run other tests between these, and a module fixture would then
+# score every sentence again.
+@pytest.fixture(scope="session")
 def results() -> list[evaluation.Result]:
     return evaluation.score(evaluation.load(FOLDER), matching_lists)
 
