@@ -67,5 +67,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     staff.init_app(app)
     app.register_blueprint(health.bp)
+    limits.checked_where_declared(app, limits.limiter, staff.auth.limiter)
     static_files.init_app(app)  # last: WhiteNoise wraps everything else for /static/
     return app

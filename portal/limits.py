@@ -17,3 +17,22 @@ def per_session() -> str:
 
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
+
+
+def checked_where_declared(app: Flask, *limiters: Limiter) -> None:
+    """Check limits only on the views that declare them.
+
+    Flask-Limiter checks every request before its view for limits that cover the whole app
+    (application, default and blueprint limits) and again, in the view's decorator, for the
+    view's own. Every limit here is a view's own (sign-in, sending a link, the help form), so
+    the check before every page finds nothing: with two limiters it was about a twentieth of a
+    question page. It is dropped only while no app-wide limit exists; the decorators still
+    check their views' limits.
+    """
+    for each in limiters:
+        manager = each.limit_manager
+        if manager.application_limits or manager.default_limits or manager._blueprint_limits:
+            continue
+        hooks = app.before_request_funcs.get(None, [])
+        if each._check_request_limit in hooks:
+            hooks.remove(each._check_request_limit)

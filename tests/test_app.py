@@ -87,6 +87,30 @@ def test_expression_indexes_match_the_models(database_url):
     engine.dispose()
 
 
+def test_limits_are_checked_by_the_views_that_declare_them_not_before_every_page(tmp_path):
+    from flask import Flask
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    import staff
+    from portal import limits
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+    hooks = app.before_request_funcs[None]
+    for limiter in (limits.limiter, staff.auth.limiter):
+        assert limiter._check_request_limit not in hooks
+    # A limit over the whole app still needs the check before every request: it is kept.
+    other = Flask("other")
+    wide = Limiter(
+        get_remote_address, app=other, default_limits=["1/hour"], storage_uri="memory://"
+    )
+    other.get("/")(lambda: "ok")
+    limits.checked_where_declared(other, wide)
+    assert wide._check_request_limit in other.before_request_funcs[None]
+    client = other.test_client()
+    assert [client.get("/").status_code for _ in range(2)] == [200, 429]
+
+
 def test_sqlite_keeps_foreign_keys_and_a_write_ahead_log_synced_at_checkpoints(tmp_path):
     """SQLite (never production) checks foreign keys, lets readers and a writer work at once,
     and syncs its log at checkpoints, not on every commit (portal/extensions.py says why)."""

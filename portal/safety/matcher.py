@@ -151,7 +151,7 @@ class Vocabulary:
     index: dict[str, set[int]] = field(default_factory=dict)
     skeletons: dict[str, set[int]] = field(default_factory=dict)
     prefixes: list[tuple[str, int]] = field(default_factory=list)
-    deletions: dict[str, set[str]] = field(default_factory=dict)
+    deletions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_prefix: dict[str, set[int]] = field(default_factory=dict)
     prefix_sizes: list[int] = field(default_factory=list)
     prefix_starts: set[str] = field(default_factory=set)
@@ -177,15 +177,17 @@ class Vocabulary:
             self.by_prefix.setdefault(prefix, set()).add(atom)
         self.prefix_sizes = sorted({len(prefix) for prefix in self.by_prefix})
         self.prefix_starts = {prefix[:2] for prefix in self.by_prefix}
+        # Tuples, not sets: there are 700,000 of them, and a tuple of one form is a fifth of the
+        # size of a set (most of a worker's memory was these sets).
         deletions = self.deletions
         for form in self.index:
             if len(form) >= FUZZY_SHORTEST and "*" not in form and is_latin(form):
                 for variant in _deletions(form):
                     found = deletions.get(variant)
                     if found is None:
-                        deletions[variant] = {form}
-                    else:
-                        found.add(form)
+                        deletions[variant] = (form,)
+                    elif form not in found:
+                        deletions[variant] = (*found, form)
 
     def fuzzy(self, word: str) -> set[str]:
         get = self.deletions.get

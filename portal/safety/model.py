@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,10 +93,20 @@ def _models():
 
 @dataclass(frozen=True)
 class _Part:
-    """One of the model's two kinds of feature, as a table: each piece's rarity and weight."""
+    """One of the model's two kinds of feature, as tables: where each piece is in the
+    vectoriser's own vocabulary, and its rarity and weight there (plain arrays of floats: a
+    tuple of two floats per piece made most of the model's memory)."""
 
     analyse: Callable[[str], list[str]]
-    table: dict[str, tuple[float, float]]
+    index: dict[str, int]
+    rarity: array
+    weight: array
+
+
+def _floats(values) -> array:
+    found = array("d")
+    found.frombytes(values.astype("float64").tobytes())
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -111,12 +122,16 @@ def _scorer() -> tuple[tuple[_Part, ...], float]:
     for _, vectoriser in union.transformer_list:
         assert vectoriser.sublinear_tf and vectoriser.norm == "l2" and vectoriser.use_idf
         vocabulary = vectoriser.vocabulary_
-        table = {
-            gram: (float(vectoriser.idf_[index]), float(weights[offset + index]))
-            for gram, index in vocabulary.items()
-        }
-        parts.append(_Part(vectoriser.build_analyzer(), table))
-        offset += len(vocabulary)
+        size = len(vocabulary)
+        parts.append(
+            _Part(
+                vectoriser.build_analyzer(),
+                vocabulary,
+                _floats(vectoriser.idf_),
+                _floats(weights[offset : offset + size]),
+            )
+        )
+        offset += size
     return tuple(parts), float(regression.intercept_[0])
 
 
@@ -128,14 +143,12 @@ def load() -> None:
 def _probability(cleaned: str) -> float:
     parts, score = _scorer()
     for part in parts:
-        counts = Counter(gram for gram in part.analyse(cleaned) if gram in part.table)
-        values = [
-            ((1.0 + math.log(count)) * part.table[gram][0], part.table[gram][1])
-            for gram, count in counts.items()
-        ]
+        index, rarity, weight = part.index, part.rarity, part.weight
+        counts = Counter(index[gram] for gram in part.analyse(cleaned) if gram in index)
+        values = [((1.0 + math.log(count)) * rarity[i], weight[i]) for i, count in counts.items()]
         norm = math.sqrt(sum(value * value for value, _ in values))
         if norm:
-            score += sum(value * weight for value, weight in values) / norm
+            score += sum(value * w for value, w in values) / norm
     return 1.0 / (1.0 + math.exp(-score))
 
 

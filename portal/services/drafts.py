@@ -8,31 +8,29 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, inspect, select
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.models import Draft
 
-_BY_KEY = select(Draft).where(Draft.key == bindparam("key"))  # built once, run per request
+# Built once, run on every question page and answer: plain rows, not ORM objects (a third of
+# the cost), read and written on the session's own connection, so in its transaction.
+_TABLE = Draft.__table__
+_BY_KEY = select(
+    _TABLE.c.id,
+    _TABLE.c.journey,
+    _TABLE.c.answers,
+    _TABLE.c.submitted_utc,
+    _TABLE.c.urgent_reasons,
+).where(_TABLE.c.key == bindparam("key"))
 
 
-def _find(key: str | None) -> Draft | None:
-    """The draft with this key. Found once per database session: an answer's request loads
-    the draft, then saves to it, and a second SELECT would hand back the same object anyway
-    (the session keeps what it loaded; a commit does not expire it)."""
+def _find(key: str | None):
+    """The draft with this key, as a row, or None."""
     if not key:
         return None
-    known = db.session.info.setdefault("drafts", {})
-    draft = known.get(key)
-    if draft is not None:
-        state = inspect(draft)
-        if state.persistent and not state.expired_attributes:
-            return draft
-    draft = db.session.scalars(_BY_KEY, {"key": key}).one_or_none()
-    if draft is not None:
-        known[key] = draft
-    return draft
+    return db.session.connection().execute(_BY_KEY, {"key": key}).one_or_none()
 
 
 @dataclass(frozen=True)
@@ -59,18 +57,27 @@ def save_answer(
     Returns the draft's key. The risks are stored in the same transaction as the words.
     """
     draft = _find(key)
+    now = now_utc()
+    connection = db.session.connection()
     if draft is None or draft.submitted_utc is not None or draft.journey != journey:
-        draft = Draft(
-            key=secrets.token_urlsafe(32), journey=journey, answers={}, created_utc=now_utc()
+        key = secrets.token_urlsafe(32)
+        connection.execute(
+            insert(_TABLE).values(
+                key=key,
+                journey=journey,
+                answers={step_id: value},
+                created_utc=now,
+                updated_utc=now,
+                urgent_reasons=sorted(set(risks)),
+            )
         )
-        db.session.add(draft)
-    # Assign a new dict so SQLAlchemy sees the change to the JSON column.
-    draft.answers = {**draft.answers, step_id: value}
-    draft.updated_utc = now_utc()
-    if risks:
-        draft.urgent_reasons = sorted(set(draft.urgent_reasons or []) | set(risks))
+    else:
+        changes: dict[str, Any] = {"answers": {**draft.answers, step_id: value}, "updated_utc": now}
+        if risks:
+            changes["urgent_reasons"] = sorted(set(draft.urgent_reasons or []) | set(risks))
+        connection.execute(update(_TABLE).where(_TABLE.c.id == draft.id).values(**changes))
     db.session.commit()
-    return draft.key
+    return key
 
 
 def purge_abandoned(older_than: timedelta) -> int:

@@ -36,20 +36,24 @@ def start() -> tuple[str, int]:
     return key, row.id
 
 
-# Built once, run on every public page.
-_BY_HASH = select(PublicSession).where(PublicSession.key_hash == bindparam("key_hash"))
+# Built once, run on every public page: a plain row, not an ORM object (a third of the cost).
+_TABLE = PublicSession.__table__
+_BY_HASH = select(_TABLE.c.id, _TABLE.c.ended_utc, _TABLE.c.seen_utc).where(
+    _TABLE.c.key_hash == bindparam("key_hash")
+)
 
 
 def live(key: object, lifetime: timedelta) -> int | None:
     """Return the id of the live session with this key, or None if it ended or is too old."""
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
-    row = db.session.scalars(_BY_HASH, {"key_hash": _hash(key)}).one_or_none()
+    connection = db.session.connection()
+    row = connection.execute(_BY_HASH, {"key_hash": _hash(key)}).one_or_none()
     now = now_utc()
     if row is None or row.ended_utc is not None or now - row.seen_utc > lifetime:
         return None
     if now - row.seen_utc > TOUCH_EVERY:
-        row.seen_utc = now
+        connection.execute(update(_TABLE).where(_TABLE.c.id == row.id).values(seen_utc=now))
         db.session.commit()
     return row.id
 

@@ -23,7 +23,7 @@ from portal.safety import evaluation
 from portal.safety.matcher import LISTS, matching_lists
 
 FOLDER = Path(__file__).parent / "evaluation"
-# One worker scores the 17,000 sentences once (about 25 seconds), not every worker
+# One worker scores the 20,000 sentences once (about 30 seconds), not every worker
 # (`make test` runs pytest with --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("safety_evaluation")
 LANGUAGES = ("ar", "cy", "en", "pl")

@@ -157,6 +157,38 @@ def _get(url: str) -> tuple[int, bytes, dict]:
         return error.code, error.read(), dict(error.headers)
 
 
+def _gunicorn_workers(ancestor: int) -> list[int]:
+    """The gunicorn workers started under `ancestor` (children of the gunicorn master)."""
+    parent, command = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(stat.parent.name)
+            parent[pid] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command[pid] = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+
+    def under(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid == ancestor:
+                return True
+        return False
+
+    gunicorn = {pid for pid in parent if b"gunicorn" in command[pid] and under(pid)}
+    parents = {parent[pid] for pid in gunicorn}  # a shell, the master: not workers
+    return sorted(pid for pid in gunicorn if parent[pid] in gunicorn and pid not in parents)
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """A process's resident memory and what is its own (not shared), in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split()[:2]
+        fields[name.rstrip(":")] = int(value) // 1024
+    return {"Rss": fields["Rss"], "Private": fields["Private_Clean"] + fields["Private_Dirty"]}
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_make_serve_runs_migrations_gunicorn_and_the_sender(tmp_path, backend):
     port = _free_port()
@@ -189,6 +221,13 @@ def test_make_serve_runs_migrations_gunicorn_and_the_sender(tmp_path, backend):
         assert json.loads(body)["database"] == "ok"
         status, page, headers = _get(f"http://127.0.0.1:{port}/")
         assert status == 200 and headers["Server"] == "gunicorn"
+        workers = _gunicorn_workers(server.pid)
+        assert len(workers) == 2
+        for pid in workers:
+            # The safety lists and model (about 450 MB) are built in the master and shared:
+            # each worker's own memory is a small part of what it can see.
+            memory = _memory(pid)
+            assert memory["Rss"] > 300 and memory["Private"] < 150, memory
     finally:
         os.killpg(server.pid, 15)
         output = server.communicate(timeout=30)[0].decode()

@@ -58,7 +58,11 @@ def _press(person: PageClient, reference: str, form: str, expect: int = 200, **f
 
 def _audited(app, action: str) -> list[AuditEntry]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        return list(
+            db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
+        )
 
 
 def _urgent_events(app, reference: str, kind: EventType) -> list[Event]:
