@@ -86,7 +86,7 @@ format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix portal staff tests bench tools
 
 test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
-	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup
+	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n auto --maxprocesses 4 --durations=15
 
 seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)
 	$(BIN)/flask tracker seed 100000

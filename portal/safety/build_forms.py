@@ -105,6 +105,17 @@ def _polish_present(form: str) -> set[str]:
     return set()
 
 
+def everyday_words(data: dict) -> set[str]:
+    """A phrase file's `everyday` words: spoken and texting words that no dictionary here holds
+    ("nath", did), so that they count as real words, never as a slip of a list word ("cath")."""
+    return {w for text in data.get("everyday", []) for sentence in tokenise(text) for w in sentence}
+
+
+def words_digest(data: dict) -> str:
+    """What the generated files depend on in a phrase file: its list words and everyday words."""
+    return digest(list_words(data) | {f"~{word}" for word in everyday_words(data)})
+
+
 def digest(words: set[str]) -> str:
     """A short fingerprint of a file's list words: tests compare it to tell forms are stale."""
     return hashlib.sha256("\n".join(sorted(words)).encode()).hexdigest()[:16]
@@ -118,9 +129,9 @@ def written_digest(language: str) -> str:
     return ""
 
 
-def write_forms(language: str, words: set[str], forms: dict[str, set[str]]) -> None:
+def write_forms(language: str, data: dict, forms: dict[str, set[str]]) -> None:
     lines = [f"{word}\t{' '.join(sorted(found))}" for word, found in sorted(forms.items()) if found]
-    header = HEADER + f"# words: {digest(words)}\n"
+    header = HEADER + f"# words: {words_digest(data)}\n"
     (FORMS / f"{language}.txt").write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -192,8 +203,9 @@ def main() -> None:
         data = tomllib.loads((PHRASES / f"{language}.toml").read_text(encoding="utf-8"))
         dictionary = _dictionary(language)
         words = list_words(data)
-        write_forms(language, words, forms_of(language, words, dictionary))
+        write_forms(language, data, forms_of(language, words, dictionary))
         lexicons[language] = {fold(w) for pair in dictionary.items() for w in pair}
+        lexicons[language] |= everyday_words(data)
         print(f"{language}: {len(dictionary):,} forms read", file=sys.stderr)
         del dictionary
     for cached in (matcher.generated_forms, matcher.known_words, matcher.compiled):
