@@ -472,7 +472,7 @@ class Matcher:
         return None
 
     def _candidates(self, name: str, text: rules.Text) -> list[rules.Rule]:
-        present = text.where.keys()
+        present = frozenset(text.where)  # a set: isdisjoint then walks the smaller side
         by_anchor = self.by_anchor[name]
         found = {id(rule): rule for atom in present & by_anchor.keys() for rule in by_anchor[atom]}
         return [rule for rule in found.values() if rule.worth_trying(present)]
