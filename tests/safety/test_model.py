@@ -1,17 +1,21 @@
 """The safety model's second look (portal/safety/model.py): trained on the labelled sentences
-as they are now, the same numbers as scikit-learn's own, and only ever adding a flag."""
+as they are now, read from tables with the same numbers as scikit-learn's own, and only ever
+adding a flag."""
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-import sklearn
 
 from portal.safety import evaluation, matcher, model
 from portal.safety.boundary import screen
 
 FOLDER = Path(__file__).parent / "evaluation"
+TRAINER = Path(__file__).resolve().parents[2] / "tools" / "train_safety_model.py"
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +30,52 @@ def test_the_model_was_trained_on_the_labelled_sentences_as_they_are(sentences):
         "`.venv/bin/python tools/train_safety_model.py`"
     )
     assert facts["sentences"] == len(sentences)
-    assert facts["scikit_learn"] == sklearn.__version__, "train the model again"
 
 
-def test_the_fast_scorer_gives_scikit_learns_own_numbers(sentences):
-    risky, _ = model._models()
-    texts = [model.features_text(s.text) for s in sentences[::4]]  # 3,500, every language
+def _trainer():
+    spec = importlib.util.spec_from_file_location("train_safety_model", TRAINER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_tables_give_scikit_learns_own_numbers(sentences, tmp_path):
+    """The portal reads the model as tables, without scikit-learn. A model trained here as the
+    trainer trains it (on a sixth of the sentences), written as tables and read back, gives
+    scikit-learn's own probability and concept for sentences it never saw, in every language."""
+    trainer = _trainer()
+    taught, tried = sentences[::6], sentences[1::25]
+    texts = [model.features_text(s.text) for s in taught]
+    risky = trainer.pipeline().fit(texts, [s.expect != evaluation.CALM for s in taught])
+    named = [(t, s.expect) for t, s in zip(texts, taught, strict=True) if s.expect != "calm"]
+    concepts = trainer.pipeline(multiclass=True).fit(*zip(*named, strict=True))
+    tables = tmp_path / "tables.zip"
+    model.save_tables(tables, {"risky": risky, "concepts": concepts})
+
+    texts = [model.features_text(s.text) for s in tried]
+    assert {s.language for s in tried} == {"ar", "cy", "en", "pl"}
     theirs = risky.predict_proba(texts)[:, 1]
-    for text, expected in zip(texts, theirs, strict=True):
-        assert model._probability(text) == pytest.approx(expected, abs=1e-9), text
+    for sentence, text, expected in zip(tried, texts, theirs, strict=True):
+        assert model._probability(text, tables) == pytest.approx(expected, abs=1e-9), text
+        assert model.concept(sentence.text, tables) == concepts.predict([text])[0], text
+    assert model.concept("", tables) is None
+
+
+def test_the_portal_runs_the_model_without_scikit_learn_or_numpy():
+    """A worker reads plain tables: scikit-learn (and numpy, scipy) are for training only."""
+    script = (
+        "import sys\n"
+        "from portal import create_app\n"
+        "from portal.safety import model\n"
+        "assert model.probability('my uncle keeps asking me to send him pictures of me') > 0.5\n"
+        "assert model.concept('they make me sell weed') == 'criminal_exploitation'\n"
+        "heavy = sorted({'sklearn', 'numpy', 'scipy', 'joblib'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_on_sentences_nobody_had_seen_lists_and_model_do_far_better_than_the_lists():
