@@ -8,7 +8,17 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, errors, i18n, limits, logs, security, static_files, templating
+from portal import (
+    cli,
+    errors,
+    i18n,
+    limits,
+    logs,
+    security,
+    session_cookie,
+    static_files,
+    templating,
+)
 from portal.config import (
     PRODUCTION,
     apply_production,
@@ -49,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     security.init_app(app)
+    session_cookie.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -232,7 +232,7 @@ def _floats(data: bytes) -> array:
 
 
 @lru_cache(maxsize=2)
-def _models(path: Path = MODEL) -> dict[str, _Linear]:
+def _models(path: Path) -> dict[str, _Linear]:
     """The two models, read from their tables.
 
     scikit-learn's own predict_proba spends about ten milliseconds checking and converting a
@@ -267,7 +267,7 @@ def _models(path: Path = MODEL) -> dict[str, _Linear]:
 
 def load() -> None:
     """Load the model now (gunicorn does, before a worker's first request)."""
-    _models()
+    _models(MODEL)  # as every caller asks for it: the cache is keyed on the arguments
 
 
 def _probability(cleaned: str, path: Path = MODEL) -> float:

@@ -61,6 +61,17 @@ def test_the_tables_give_scikit_learns_own_numbers(sentences, tmp_path):
     assert model.concept("", tables) is None
 
 
+def test_what_gunicorns_master_loads_is_what_every_answer_uses():
+    """load() runs before the workers fork, so that they share the tables: a later reading
+    must find them loaded, not read the file again into each worker's own memory."""
+    model._models.cache_clear()
+    model.load()
+    loaded = model._models.cache_info().misses
+    model.probability("my social worker never rings me back")
+    model.concept("they make me sell weed")
+    assert model._models.cache_info().misses == loaded
+
+
 def test_the_portal_runs_the_model_without_scikit_learn_or_numpy():
     """A worker reads plain tables: scikit-learn (and numpy, scipy) are for training only."""
     script = (

@@ -1,0 +1,73 @@
+"""The session cookie is sent again when the session changes, and otherwise at most once a
+minute (portal/session_cookie.py): its expiry still moves on while someone is active."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from flask import request
+
+from portal.clock import now_utc
+from tests.pages import PageClient
+
+COOKIE = "su_session"
+
+
+def _answered_first_question(app) -> tuple[PageClient, str]:
+    """A browser with a live public session, on the second question."""
+    pages = PageClient(app.test_client())
+    second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
+    return pages, second.path
+
+
+def _sent(response) -> list[str]:
+    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
+
+
+def test_an_unchanged_session_is_not_signed_again_within_the_minute(app):
+    pages, path = _answered_first_question(app)
+    with time_machine.travel(now_utc() + timedelta(seconds=30), tick=False):
+        again = pages.client.get(path)
+    assert again.status_code == 200
+    assert _sent(again) == []
+
+
+def test_after_a_minute_it_is_sent_again_so_its_expiry_moves_on(app):
+    pages, path = _answered_first_question(app)
+    before = pages.client.get_cookie(COOKIE, domain="speakup.test")
+    with time_machine.travel(now_utc() + timedelta(minutes=5), tick=False):
+        again = pages.client.get(path)
+        assert again.status_code == 200
+        assert len(_sent(again)) == 1
+        after = pages.client.get_cookie(COOKIE, domain="speakup.test")
+        assert after.value != before.value
+        assert after.expires > before.expires
+        # And within the next minute, not again.
+        assert _sent(pages.client.get(path)) == []
+
+
+def test_a_changed_session_is_always_sent(app):
+    pages, path = _answered_first_question(app)
+    page = pages.get(path)
+    _, fields = page.form_data("form.ask")
+    changed = pages.client.post(path, data={**fields, "answer": "looked_after"})
+    assert changed.status_code == 303
+    assert len(_sent(changed)) == 1
+
+
+def test_a_cookie_past_its_lifetime_or_forged_is_an_empty_session(app):
+    pages, path = _answered_first_question(app)
+    interface = app.session_interface
+    lifetime = app.permanent_session_lifetime
+    value = pages.client.get_cookie(COOKIE, domain="speakup.test").value
+    with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={value}"}):
+        assert "sid" in interface.open_session(app, request)
+    with (
+        time_machine.travel(now_utc() + lifetime + timedelta(minutes=1), tick=False),
+        app.test_request_context(path, headers={"Cookie": f"{COOKIE}={value}"}),
+    ):
+        assert dict(interface.open_session(app, request)) == {}
+    forged = value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB")
+    with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={forged}"}):
+        assert dict(interface.open_session(app, request)) == {}
