@@ -34,6 +34,7 @@ SLOW_FIRST = (
     "tests/outbox/test_smtp.py",
     "tests/staff/test_pages.py",
     "tests/safety/test_evaluation.py",
+    "tests/safety/test_model.py",
 )
 
 
