@@ -41,7 +41,7 @@ from portal.safety import evaluation, model  # noqa: E402
 from portal.safety.matcher import LISTS, compiled  # noqa: E402
 
 SENTENCES = ROOT / "tests" / "safety" / "evaluation"
-VETOES = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
+VETOES = [round(0.05 * i, 2) for i in range(15)]  # 0 to 0.7, always below the threshold
 THRESHOLDS = [round(0.50 + 0.025 * i, 3) for i in range(19)]  # 0.50 to 0.95
 SEED = 2026
 
@@ -106,7 +106,7 @@ def main() -> None:
         flagged = both(*pair)[fresh]
         return flagged[risky[fresh]].mean(), flagged[~risky[fresh]].mean()
 
-    pairs = [(t, v) for t in THRESHOLDS for v in VETOES]
+    pairs = [(t, v) for t in THRESHOLDS for v in VETOES if v < t]
     threshold, veto = max(pairs, key=lambda pair: on_fresh(pair)[0] - on_fresh(pair)[1])
     union = both(threshold, veto)
     report: dict[str, dict[str, dict]] = {}
