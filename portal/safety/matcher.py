@@ -518,8 +518,9 @@ class Matcher:
         self, name: str, seen: rules.Text, calm: list[rules.Span]
     ) -> rules.Rule | None:
         for rule in self._candidates(name, seen):
-            if any(not rules.overlaps(found, calm) for found in rules.rule_matches(rule, seen)):
-                return rule
+            for found in rules.rule_matches(rule, seen):
+                if rule.firm or not rules.overlaps(found, calm):
+                    return rule
         return None
 
 

@@ -16,7 +16,9 @@ and parts may be joined by
     A & B        A and B in either order, in the same sentence, at most eight words apart
 
 Nothing crosses a sentence end (. ! ? ; or a new line). A text matches a concept when one of
-its patterns matches somewhere that no "calm" pattern covers ("beat me at FIFA").
+its patterns matches somewhere that no "calm" pattern covers ("beat me at FIFA"). A pattern
+that starts with "! " stands even there: it says what no accident, game or idiom says ("I bang
+my head on the wall ... on purpose", where "I bang my head" alone is a bump).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Rule:
     links: tuple[int, ...]  # how far apart each part may be from the one before
     anchors: frozenset[int]  # atoms of its rarest word: the text must hold one of them
     needs: tuple[frozenset[int], ...]  # for every word, the atoms it can start with
+    firm: bool = False  # "! ...": stands where a calm pattern covers the same words
 
     def worth_trying(self, present: set[int] | frozenset[int]) -> bool:
         return all(not need.isdisjoint(present) for need in self.needs)
@@ -169,7 +172,11 @@ def parse(
     parts: list[tuple[Slot | None, ...]] = []
     links: list[int] = []
     current: list[Slot | None] = []
-    for word in source.split():
+    words = source.split()
+    firm = words[:1] == ["!"]
+    if firm and concept == "calm":
+        raise ValueError(f"a calm pattern cannot be firm: {source!r}")
+    for word in words[1:] if firm else words:
         if word in NEAR:
             parts.append(_finish(current, source))
             links.append(NEAR[word])
@@ -181,7 +188,7 @@ def parse(
     parts.append(_finish(current, source))
     needs = tuple(_entries(slot) for part in parts for slot in part if slot is not None)
     anchors = next((n for n in needs if not any(is_common(a) for a in n)), needs[0])
-    return Rule(concept, source, tuple(parts), tuple(links), anchors, needs)
+    return Rule(concept, source, tuple(parts), tuple(links), anchors, needs, firm)
 
 
 def _entries(slot: Slot) -> frozenset[int]:

@@ -286,6 +286,31 @@ def test_a_calm_pattern_only_cancels_the_match_it_covers():
     assert matcher.matches("he beat me at fifa and then he beat me")
 
 
+def test_a_firm_pattern_stands_where_a_calm_pattern_covers_its_words():
+    matcher = _matcher(
+        {
+            "self_harm": ["bang my head & until", "! bang my head & purpose"],
+            "calm": ["i bang my head"],
+        }
+    )
+    assert matcher.matches("i bang my head on the wall on purpose")
+    assert not matcher.matches("i bang my head on the wall until it goes quiet")
+    assert not matcher.matches("i bang my head on the shelf")
+
+
+def test_the_lists_read_banging_a_head_on_purpose_but_not_a_bump():
+    assert list_matches("i bang my head on the wall till it goes quiet") == ["self_harm"]
+    assert list_matches("I hit my head on the wall on purpose so I feel something")
+    assert list_matches("mum bangs my head on the table when i get it wrong")
+    assert list_matches("I banged my head on the cupboard door") == []
+    assert list_matches("ive been banging my head against a brick wall with this complaint") == []
+
+
+def test_a_calm_pattern_cannot_be_firm():
+    with pytest.raises(ValueError, match="cannot be firm"):
+        _matcher({"calm": ["! hit the ball"]})
+
+
 @pytest.mark.parametrize(
     "pattern", ["... hit", "hit ...", "hit ... ... me", "{nope} me", "hit & ", ""]
 )
