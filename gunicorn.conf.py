@@ -26,7 +26,7 @@ def on_starting(server) -> None:
 
 def when_ready(server) -> None:
     """Before any worker starts, in the master: compile the safety lists and load the safety
-    model (about a second of CPU) once, so no child's first answer waits for them, and every
+    model (two or three seconds of CPU) once, so no child's first answer waits for them, and every
     worker forked after shares their pages (about 350 MB, mostly the lists' typo index: once,
     not once a worker). Then keep the garbage collector off them: its bookkeeping would copy
     those pages into every worker."""

@@ -507,7 +507,7 @@ class Matcher:
             bool(calm)
             and not out
             and any(
-                rules.rule_matches(rule, seen)
+                next(rules.rule_matches(rule, seen), None) is not None
                 for name in LISTS
                 for rule in self._candidates(name, seen)
             )

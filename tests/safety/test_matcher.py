@@ -286,6 +286,14 @@ def test_a_calm_pattern_only_cancels_the_match_it_covers():
     assert matcher.matches("he beat me at fifa and then he beat me")
 
 
+def test_words_are_set_aside_only_when_a_risky_pattern_matched_under_the_calm_one():
+    """The model is not asked about a text a calm pattern knowingly set aside; a calm pattern
+    that matched beside risky words that never made a risky match sets nothing aside."""
+    matcher = _matcher({"harm_from_others": ["hit me"], "calm": ["hit the ball", "hit me at fifa"]})
+    assert matcher.read("he hit me at fifa") == ([], True)
+    assert matcher.read("i hit the ball and then me and him went home") == ([], False)
+
+
 def test_a_firm_pattern_stands_where_a_calm_pattern_covers_its_words():
     matcher = _matcher(
         {
