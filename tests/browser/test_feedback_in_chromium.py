@@ -131,6 +131,8 @@ def test_nothing_scrolls_sideways_at_320px(narrow: Page, live_server: str):
         narrow.goto(f"{live_server}/language/{language}?next=/thank-you-or-idea/new")
         _no_sideways_scroll(narrow)
         _answer(narrow, ["compliment"])
+        # The click starts a navigation; measure the next page, not the one being left.
+        expect(narrow).to_have_url(re.compile("/thank-you-or-idea/about$"))
         _no_sideways_scroll(narrow)
 
 

@@ -47,6 +47,7 @@ def _check_accessibility(page: Page, name: str) -> None:
 
 
 def _no_sideways_scroll(page: Page) -> None:
+    page.wait_for_load_state()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
