@@ -85,8 +85,7 @@ def is_valid(step: Step, answer: Any, state: Any = None) -> bool:
     if answer is None:
         return False
     if step.kind in CHOICE_KINDS:
-        offered = step.choices if state is None else step.choices_for(state)
-        values = {c.value for c in offered}
+        values = step.values if state is None else step.values_for(state)
         if step.kind == Kind.MULTI:
             return (
                 isinstance(answer, list)

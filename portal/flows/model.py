@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -104,12 +105,35 @@ class Step:
         kind = INPUT_KINDS.get(self.check or "", {"autocomplete": "off"})
         return {**kind, **({"autocomplete": self.autocomplete} if self.autocomplete else {})}
 
+    # Looked up on every hop of every walk (a page walks the path once or twice): worked out
+    # once per step, as steps never change once declared.
+    @cached_property
+    def _by_value(self) -> dict[str, Choice]:
+        return {c.value: c for c in self.choices}
+
+    @cached_property
+    def _always_offered(self) -> bool:
+        return all(c.show_if is None for c in self.choices)
+
+    @cached_property
+    def values(self) -> frozenset[str]:
+        """Every choice's value, whoever is answering."""
+        return frozenset(self._by_value)
+
     def choice(self, value: str) -> Choice | None:
-        return next((c for c in self.choices if c.value == value), None)
+        return self._by_value.get(value) if isinstance(value, str) else None
 
     def choices_for(self, state: Any) -> tuple[Choice, ...]:
         """Return the choices offered to this person."""
+        if self._always_offered:
+            return self.choices
         return tuple(c for c in self.choices if c.show_if is None or c.show_if(state))
+
+    def values_for(self, state: Any) -> frozenset[str]:
+        """Return the values of the choices offered to this person."""
+        if self._always_offered:
+            return self.values
+        return frozenset(c.value for c in self.choices_for(state))
 
 
 @dataclass(frozen=True)
@@ -133,8 +157,12 @@ class Journey:
     def first(self) -> Step:
         return self.steps[0]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Step]:
+        return {s.id: s for s in self.steps}
+
     def get(self, step_id: str) -> Step | None:
-        return next((s for s in self.steps if s.id == step_id), None)
+        return self._by_id.get(step_id)
 
     def following(self, step: Step) -> Step | None:
         index = self.steps.index(step)

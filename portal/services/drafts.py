@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +37,8 @@ def _find(key: str | None):
 class Saved:
     answers: dict[str, Any]
     is_sent: bool = False
+    # The row as read, so an answer saved in the same request need not read it again.
+    row: Any = field(default=None, repr=False, compare=False)
 
 
 def load(key: str | None) -> Saved:
@@ -45,18 +47,24 @@ def load(key: str | None) -> Saved:
     if draft is None:
         return Saved({})
     if draft.submitted_utc is not None:
-        return Saved({}, is_sent=True)
-    return Saved(dict(draft.answers))
+        return Saved({}, is_sent=True, row=draft)
+    return Saved(dict(draft.answers), row=draft)
 
 
 def save_answer(
-    key: str | None, journey: str, step_id: str, value: Any, risks: Iterable[str] = ()
+    key: str | None,
+    journey: str,
+    step_id: str,
+    value: Any,
+    risks: Iterable[str] = (),
+    saved: Saved | None = None,
 ) -> str:
     """Save one answer (and any safety risks in it), starting a new draft when needed.
 
     Returns the draft's key. The risks are stored in the same transaction as the words.
+    `saved` is what `load(key)` gave earlier in this request, when there was one.
     """
-    draft = _find(key)
+    draft = _find(key) if saved is None else saved.row
     now = now_utc()
     connection = db.session.connection()
     if draft is None or draft.submitted_utc is not None or draft.journey != journey:

@@ -172,7 +172,7 @@ def step(step_id: str):
             value = stored_value(current, form)
             visit.session_id()
             session["draft"] = drafts.save_answer(
-                key, journey.id, step_id, value, visit.pending_risks()
+                key, journey.id, step_id, value, visit.pending_risks(), saved=saved
             )
             visit.risks_saved()
             answers = {**answers, step_id: value}

@@ -109,7 +109,7 @@ def step(step_id: str):
             value = stored_value(current, form)
             visit.session_id()
             session[KEY] = drafts.save_answer(
-                key, JOURNEY.id, step_id, value, visit.pending_risks()
+                key, JOURNEY.id, step_id, value, visit.pending_risks(), saved=saved
             )
             visit.risks_saved()
             answers = {**answers, step_id: value}

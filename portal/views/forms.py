@@ -241,7 +241,11 @@ def _form_class(step: Step, state: Any) -> type[FlaskForm]:
     if found is None or found[0] is not step:
 
         class StepForm(PublicForm):
-            pass
+            class Meta:
+                # CSRFProtect checks every POST's token before any view runs, and the page
+                # writes the token itself (chat/step.html): a second check here would only
+                # sign a fresh token on every answer, for nobody to read.
+                csrf = False
 
         StepForm.answer = _field_for(step, state)
         if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
@@ -251,7 +255,7 @@ def _form_class(step: Step, state: Any) -> type[FlaskForm]:
 
 
 def form_for(step: Step, state: Any, formdata: Any = None, answer: Any = None) -> FlaskForm:
-    """Return a form with one field, `answer`, for this step; it also checks the CSRF token."""
+    """Return a form with one field, `answer`, for this step (CSRFProtect checks the token)."""
     StepForm = _form_class(step, state)  # noqa: N806 - a class
     if formdata is not None:
         return StepForm(formdata=formdata)

@@ -6,6 +6,7 @@ check what the pages say and that the path is worked out once per request.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_the_english_promise_is_within_what_children_took():
 def test_longer_wording_makes_a_longer_promise():
     walk = engine.walk(COMPLAINT, YOUNG_PERSON)
     first = walk.steps[0]
-    longer = type(first)(**{**first.__dict__, "hint": "word " * 500})
+    longer = dataclasses.replace(first, hint="word " * 500)
     before = engine.minutes_for(walk.steps, walk.state.voice, walk.state)
     after = engine.minutes_for((longer, *walk.steps[1:]), walk.state.voice, walk.state)
     assert after >= before + 4
