@@ -16,7 +16,10 @@ for what nobody has written yet. The threshold (with nothing from the lists, the
 at or above it) and the veto (when the model's most worried reading of a text of seven words
 or more, whole or any part of it, is below it, the model overrules the lists: a story, a game,
 a joke the lists have no calm pattern for) are the pair with the best recall less false
-alarms on the fresh part: a point of either counts the same. The figures recorded are those
+alarms on the fresh part: a point of either counts the same. A third cut-off is chosen with
+them, the same way: where a calm pattern set words aside ("he beat me at FIFA"), the model flags
+only at or above it ("set_aside", never below the threshold; a calm pattern is a person's
+judgement, so the model must be surer to overrule it). The figures recorded are those
 out-of-fold ones, beside the lists' own, for the fresh part and for everything.
 """
 
@@ -43,6 +46,7 @@ from portal.safety.matcher import LISTS, compiled  # noqa: E402
 SENTENCES = ROOT / "tests" / "safety" / "evaluation"
 VETOES = [round(0.05 * i, 2) for i in range(15)]  # 0 to 0.7, always below the threshold
 THRESHOLDS = [round(0.50 + 0.025 * i, 3) for i in range(19)]  # 0.50 to 0.95
+NEVER = 1.01  # a cut-off no probability reaches
 SEED = 2026
 
 
@@ -98,17 +102,25 @@ def main() -> None:
             strongest[i] = max(out_of_fold[i], found)
     fresh = np.array([s.part == "fresh" for s in sentences])
 
-    def both(threshold: float, veto: float) -> np.ndarray:
+    def both(threshold: float, veto: float, set_aside: float) -> np.ndarray:
         believed = lists & (~long | (strongest >= veto))
-        return believed | (~lists & ~calmed & asked & (out_of_fold >= threshold))
+        unseen = ~lists & ~calmed & asked & (out_of_fold >= threshold)
+        return believed | unseen | (~lists & calmed & asked & (out_of_fold >= set_aside))
 
-    def on_fresh(pair: tuple[float, float]) -> tuple[float, float]:
-        flagged = both(*pair)[fresh]
+    def on_fresh(cuts: tuple[float, float, float]) -> tuple[float, float]:
+        flagged = both(*cuts)[fresh]
         return flagged[risky[fresh]].mean(), flagged[~risky[fresh]].mean()
 
-    pairs = [(t, v) for t in THRESHOLDS for v in VETOES if v < t]
-    threshold, veto = max(pairs, key=lambda pair: on_fresh(pair)[0] - on_fresh(pair)[1])
-    union = both(threshold, veto)
+    cuts = [
+        (t, v, c)
+        for t in THRESHOLDS
+        for v in VETOES
+        if v < t
+        for c in [*THRESHOLDS, NEVER]
+        if c >= t
+    ]
+    threshold, veto, set_aside = max(cuts, key=lambda cut: on_fresh(cut)[0] - on_fresh(cut)[1])
+    union = both(threshold, veto, set_aside)
     report: dict[str, dict[str, dict]] = {}
     for part, chosen in (("fresh", fresh), ("everything", np.ones_like(fresh))):
         for name, flagged in (
@@ -140,6 +152,7 @@ def main() -> None:
     facts = {
         "threshold": threshold,
         "veto": veto,
+        "set_aside": set_aside,
         "sentences": len(sentences),
         "digest": evaluation.digest(sentences),
         "scikit_learn": sklearn.__version__,
@@ -153,7 +166,10 @@ def main() -> None:
                 f"false alarms {f['false_alarms'] / f['calm']:5.1%}"
             )
     took = time.perf_counter() - start
-    print(f"threshold {threshold}, veto {veto}; {len(sentences):,} sentences; {took:.0f} s")
+    print(
+        f"threshold {threshold}, veto {veto}, set aside {set_aside}; "
+        f"{len(sentences):,} sentences; {took:.0f} s"
+    )
 
 
 if __name__ == "__main__":

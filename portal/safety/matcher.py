@@ -579,18 +579,19 @@ def matching_lists(text: str | None) -> list[str]:
     when they found something, the flag stands unless the text is long enough to tell and the
     model is sure that it, and every part of it, is calm ("veto": a story, a game, a joke the
     lists have no calm pattern for yet; never thanks around a disclosure). When a calm
-    pattern knowingly set words aside ("beat me at FIFA"), the lists have read the sentence and
-    the model is not asked, nor for a few words ("stop", "please stop now"): there the lists
-    decide alone."""
+    pattern knowingly set words aside ("beat me at FIFA"), the model must be surer to overrule
+    that judgement ("set_aside", at or above the threshold: "he bites me when he plays, I
+    bleed" is no game). For a few words ("stop", "please stop now") the lists decide alone."""
     if not text:
         return []
     found, calmed = compiled().read(text)
     names = [name for name, _ in found]
-    if (calmed and not names) or not model.reads(text):
+    if not model.reads(text):
         return names
     facts = model.facts()
     if names:
         overruled = model.may_overrule(text) and model.strongest(text) < facts["veto"]
         return [] if overruled else names
-    second = model.concept(text) if model.probability(text) >= facts["threshold"] else None
+    cut = facts["set_aside"] if calmed else facts["threshold"]
+    second = model.concept(text) if model.probability(text) >= cut else None
     return [second] if second else []

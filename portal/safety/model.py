@@ -14,10 +14,11 @@ find nothing it raises the flag if it is sure enough (the "threshold"); when the
 something in a text long enough to tell, the flag stands unless the model is sure that the
 text and every part of it are calm (the "veto": a story, a game or a lesson the lists have no
 calm pattern for yet, which would otherwise put a calm complaint at the top of the tracker;
-reading the parts means thanks around a disclosure never talk it out of one). For a few words,
-or where a calm pattern knowingly set words aside, the lists decide alone. Both cut-offs are
-chosen when it is trained (`tools/train_safety_model.py`), out of fold, on the batches the
-lists never saw: the pair with the best recall less false alarms. The figures are kept beside
+reading the parts means thanks around a disclosure never talk it out of one). Where a calm
+pattern knowingly set words aside ("he beat me at FIFA") it must be surer still to raise the flag
+(the "set_aside" cut-off); for a few words the lists decide alone. The cut-offs are chosen
+when it is trained (`tools/train_safety_model.py`), out of fold, on the batches the lists
+never saw: those with the best recall less false alarms. The figures are kept beside
 it in `model/risk.json` and printed by `make bench`; a person reads every complaint either way.
 
 The trained model is a file in the repository (`model/risk.tables.zip`), never trained or

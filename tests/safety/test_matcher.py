@@ -287,8 +287,8 @@ def test_a_calm_pattern_only_cancels_the_match_it_covers():
 
 
 def test_words_are_set_aside_only_when_a_risky_pattern_matched_under_the_calm_one():
-    """The model is not asked about a text a calm pattern knowingly set aside; a calm pattern
-    that matched beside risky words that never made a risky match sets nothing aside."""
+    """A text a calm pattern knowingly set aside needs a surer model to be flagged; a calm
+    pattern that matched beside risky words that never made a risky match sets nothing aside."""
     matcher = _matcher({"harm_from_others": ["hit me"], "calm": ["hit the ball", "hit me at fifa"]})
     assert matcher.read("he hit me at fifa") == ([], True)
     assert matcher.read("i hit the ball and then me and him went home") == ([], False)

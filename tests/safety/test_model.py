@@ -104,6 +104,7 @@ def test_on_sentences_nobody_had_seen_lists_and_model_do_far_better_than_the_lis
         assert f["false_alarms"] / f["calm"] <= mine["false_alarms"] / mine["calm"], language
     assert 0.5 <= facts["threshold"] <= 0.95
     assert 0.0 <= facts["veto"] < facts["threshold"]
+    assert facts["threshold"] <= facts["set_aside"]
 
 
 @pytest.mark.parametrize(
@@ -149,11 +150,16 @@ def test_when_the_lists_find_nothing_the_model_flags_only_above_its_threshold(mo
     assert matcher.matching_lists(text) == []
 
 
-def test_a_calm_pattern_that_set_words_aside_is_not_second_guessed(monkeypatch):
+def test_a_calm_pattern_that_set_words_aside_is_overruled_only_by_a_surer_model(monkeypatch):
     text = "my brother beat me at FIFA again"
     assert matcher.compiled().read(text) == ([], True)
-    monkeypatch.setattr(model, "probability", lambda _text: pytest.fail("the lists had read it"))
+    assert matcher.matching_lists(text) == []  # the real model agrees with the calm pattern
+    facts = model.facts()
+    monkeypatch.setattr(model, "concept", lambda _text: "harm_from_others")
+    monkeypatch.setattr(model, "probability", lambda _text: facts["set_aside"] - 0.001)
     assert matcher.matching_lists(text) == []
+    monkeypatch.setattr(model, "probability", lambda _text: facts["set_aside"])
+    assert matcher.matching_lists(text) == ["harm_from_others"]
 
 
 def test_the_concept_model_names_one_of_the_concepts():
