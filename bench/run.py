@@ -88,7 +88,8 @@ def bench_safety_evaluation() -> None:
     facts = model.facts()
     print(
         f"  with the model's second look (threshold {facts['threshold']}, veto {facts['veto']},"
-        f" set aside by a calm pattern {facts['set_aside']}), the model scored out of fold"
+        f" short veto {facts['short_veto']}, set aside by a calm pattern {facts['set_aside']}),"
+        " the model scored out of fold"
         f" (5-fold cross-validation over {facts['sentences']:,}"
         " sentences); on the fresh part the lists had not seen the sentences either:"
     )

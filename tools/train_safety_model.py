@@ -8,19 +8,22 @@ scikit-learn; it checks they give scikit-learn's own numbers) and risk.json (the
 figures and a digest of the sentences; a test fails when the sentences change and this was not
 run again). Takes about two minutes.
 
-Both cut-offs are chosen honestly, on the `fresh` part of the set: batches written after the
+The cut-offs are chosen honestly, on the `fresh` part of the set: batches written after the
 lists were last fitted and never used to change them. Each sentence is scored by a model
 trained on the other four fifths of the whole set (5-fold cross-validation), so on the fresh
 part neither the lists nor the model had seen the sentence: the figures there are the estimate
-for what nobody has written yet. The threshold (with nothing from the lists, the model flags
-at or above it) and the veto (when the model's most worried reading of a text of seven words
-or more, whole or any part of it, is below it, the model overrules the lists: a story, a game,
-a joke the lists have no calm pattern for) are the pair with the best recall less false
-alarms on the fresh part: a point of either counts the same. A third cut-off is chosen with
-them, the same way: where a calm pattern set words aside ("he beat me at FIFA"), the model flags
-only at or above it ("set_aside", never below the threshold; a calm pattern is a person's
-judgement, so the model must be surer to overrule it). The figures recorded are those
-out-of-fold ones, beside the lists' own, for the fresh part and for everything.
+for what nobody has written yet. There are four:
+- the threshold: with nothing from the lists, the model flags at or above it;
+- the veto: when the model's most worried reading of a text of seven words or more, whole or
+  any part of it, is below it, the model overrules the lists (a story, a game, a joke the lists
+  have no calm pattern for); never above 0.45;
+- the short veto, the same for a text of four to six words ("cut my finger chopping onions"),
+  never above the veto nor 0.1: the model must be surer where there is less to go on;
+- set aside: where a calm pattern set words aside ("he beat me at FIFA"), the model flags only
+  at or above it, never below the threshold (a calm pattern is a person's judgement).
+They are the ones that catch the most risky sentences on the fresh part while false alarms
+stay within FALSE_ALARM_BUDGET. The figures recorded are those out-of-fold ones, beside the
+lists' own, for the fresh part and for everything.
 """
 
 from __future__ import annotations
@@ -44,9 +47,18 @@ from portal.safety import evaluation, model  # noqa: E402
 from portal.safety.matcher import LISTS, compiled  # noqa: E402
 
 SENTENCES = ROOT / "tests" / "safety" / "evaluation"
-VETOES = [round(0.05 * i, 2) for i in range(15)]  # 0 to 0.7, always below the threshold
+# A veto means the model is sure enough that a text the lists matched is calm: at a veto of 0.5
+# a plain "he said he is gonna kill me" (a coin flip to the model, which has read many a "mum's
+# gonna kill me") was talked out of its flag. So the veto stays under one half, and for four to
+# six words, where there is less to go on, the model must be nine tenths sure.
+VETOES = [round(0.05 * i, 2) for i in range(10)]  # 0 to 0.45, always below the threshold
+SHORT_VETOES = [0.0, 0.05, 0.1]
 THRESHOLDS = [round(0.50 + 0.025 * i, 3) for i in range(19)]  # 0.50 to 0.95
 NEVER = 1.01  # a cut-off no probability reaches
+# The cut-offs catch as many risky sentences as they can while false alarms stay within this,
+# a margin under the 5% the service promises: a missed child is the worst failure, and a
+# tracker full of false alarms teaches staff to ignore the flag.
+FALSE_ALARM_BUDGET = 0.045
 SEED = 2026
 
 
@@ -102,25 +114,32 @@ def main() -> None:
             strongest[i] = max(out_of_fold[i], found)
     fresh = np.array([s.part == "fresh" for s in sentences])
 
-    def both(threshold: float, veto: float, set_aside: float) -> np.ndarray:
-        believed = lists & (~long | (strongest >= veto))
+    def both(threshold: float, veto: float, set_aside: float, short_veto: float) -> np.ndarray:
+        believed = lists & (~asked | (strongest >= np.where(long, veto, short_veto)))
         unseen = ~lists & ~calmed & asked & (out_of_fold >= threshold)
         return believed | unseen | (~lists & calmed & asked & (out_of_fold >= set_aside))
 
-    def on_fresh(cuts: tuple[float, float, float]) -> tuple[float, float]:
-        flagged = both(*cuts)[fresh]
+    def on_fresh(cut: tuple[float, float, float, float]) -> tuple[float, float]:
+        flagged = both(*cut)[fresh]
         return flagged[risky[fresh]].mean(), flagged[~risky[fresh]].mean()
 
-    cuts = [
-        (t, v, c)
-        for t in THRESHOLDS
-        for v in VETOES
-        if v < t
-        for c in [*THRESHOLDS, NEVER]
-        if c >= t
+    scored = [
+        (cut, *on_fresh(cut))
+        for cut in (
+            (t, v, c, short)
+            for t in THRESHOLDS
+            for v in VETOES
+            if v < t
+            for c in [*THRESHOLDS, NEVER]
+            if c >= t
+            for short in SHORT_VETOES
+            if short <= v
+        )
     ]
-    threshold, veto, set_aside = max(cuts, key=lambda cut: on_fresh(cut)[0] - on_fresh(cut)[1])
-    union = both(threshold, veto, set_aside)
+    within = [s for s in scored if s[2] <= FALSE_ALARM_BUDGET] or [min(scored, key=lambda s: s[2])]
+    best = max(within, key=lambda s: (s[1], -s[2]))[0]
+    threshold, veto, set_aside, short_veto = best
+    union = both(*best)
     report: dict[str, dict[str, dict]] = {}
     for part, chosen in (("fresh", fresh), ("everything", np.ones_like(fresh))):
         for name, flagged in (
@@ -153,6 +172,7 @@ def main() -> None:
         "threshold": threshold,
         "veto": veto,
         "set_aside": set_aside,
+        "short_veto": short_veto,
         "sentences": len(sentences),
         "digest": evaluation.digest(sentences),
         "scikit_learn": sklearn.__version__,
@@ -167,7 +187,7 @@ def main() -> None:
             )
     took = time.perf_counter() - start
     print(
-        f"threshold {threshold}, veto {veto}, set aside {set_aside}; "
+        f"threshold {threshold}, veto {veto}, set aside {set_aside}, short veto {short_veto}; "
         f"{len(sentences):,} sentences; {took:.0f} s"
     )
 

@@ -199,8 +199,10 @@ def written_arabizi_digest() -> str:
 def main() -> None:
     FORMS.mkdir(exist_ok=True)
     lexicons: dict[str, set[str]] = {}
+    phrase_files: dict[str, dict] = {}
     for language in LANGUAGES:
         data = tomllib.loads((PHRASES / f"{language}.toml").read_text(encoding="utf-8"))
+        phrase_files[language] = data
         dictionary = _dictionary(language)
         words = list_words(data)
         write_forms(language, data, forms_of(language, words, dictionary))
@@ -212,11 +214,14 @@ def main() -> None:
         cached.cache_clear()
     found = matcher.compiled()
     write_known_arabizi(found, lexicons["en"], lexicons["cy"] | lexicons["pl"])
+    # Every language's texting words are protected everywhere, as English words are: children
+    # mix languages, and Welsh "rili" (really) is not a slip of Polish "bili" (they beat).
+    texting = set().union(*(everyday_words(data) for data in phrase_files.values()))
     for language in LANGUAGES:
         # English words are protected everywhere: English is typed in every language's answers;
         # and longer Welsh and Polish words from English list words ("nudne", boring, is not a
         # slip of "nude"; "kil" is still read as "kill").
-        lexicon = lexicons[language] | lexicons["en"]
+        lexicon = lexicons[language] | lexicons["en"] | texting
         if language == "en":
             lexicon |= {w for w in lexicons["cy"] | lexicons["pl"] if len(w) >= 5}
         known = sorted(known_near(found, language, lexicon))

@@ -576,9 +576,10 @@ def matching_lists(text: str | None) -> list[str]:
 
     The lists read it first. The model (`model.py`) then has a second look: when the lists
     found nothing, it raises the flag if it is sure enough ("threshold"), naming the concept;
-    when they found something, the flag stands unless the text is long enough to tell and the
-    model is sure that it, and every part of it, is calm ("veto": a story, a game, a joke the
-    lists have no calm pattern for yet; never thanks around a disclosure). When a calm
+    when they found something, the flag stands unless the model is sure that the text, and
+    every part of it, is calm ("veto": a story, a game, a joke the lists have no calm pattern
+    for yet; never thanks around a disclosure), and surer still for four to six words
+    ("short_veto": "cut my finger chopping onions"). When a calm
     pattern knowingly set words aside ("beat me at FIFA"), the model must be surer to overrule
     that judgement ("set_aside", at or above the threshold: "he bites me when he plays, I
     bleed" is no game). For a few words ("stop", "please stop now") the lists decide alone."""
@@ -590,8 +591,8 @@ def matching_lists(text: str | None) -> list[str]:
         return names
     facts = model.facts()
     if names:
-        overruled = model.may_overrule(text) and model.strongest(text) < facts["veto"]
-        return [] if overruled else names
+        veto = facts["veto"] if model.may_overrule(text) else facts["short_veto"]
+        return [] if model.strongest(text) < veto else names
     cut = facts["set_aside"] if calmed else facts["threshold"]
     second = model.concept(text) if model.probability(text) >= cut else None
     return [second] if second else []

@@ -11,14 +11,15 @@ ar). A second model, learnt from the risky sentences only, names the concept for
 
 It works beside the lists, not instead of them (`matcher.matching_lists`): when the lists
 find nothing it raises the flag if it is sure enough (the "threshold"); when they find
-something in a text long enough to tell, the flag stands unless the model is sure that the
-text and every part of it are calm (the "veto": a story, a game or a lesson the lists have no
-calm pattern for yet, which would otherwise put a calm complaint at the top of the tracker;
-reading the parts means thanks around a disclosure never talk it out of one). Where a calm
-pattern knowingly set words aside ("he beat me at FIFA") it must be surer still to raise the flag
-(the "set_aside" cut-off); for a few words the lists decide alone. The cut-offs are chosen
-when it is trained (`tools/train_safety_model.py`), out of fold, on the batches the lists
-never saw: those with the best recall less false alarms. The figures are kept beside
+something, the flag stands unless the model is sure that the text and every part of it are
+calm (the "veto": a story, a game or a lesson the lists have no calm pattern for yet, which
+would otherwise put a calm complaint at the top of the tracker; reading the parts means thanks
+around a disclosure never talk it out of one), surer still for four to six words (the "short
+veto": "cut my finger chopping onions"). Where a calm pattern knowingly set words aside ("he
+beat me at FIFA") it must be surer than its threshold to raise the flag (the "set_aside"
+cut-off); for fewer than four words the lists decide alone. The cut-offs are chosen when it is
+trained (`tools/train_safety_model.py`), out of fold, on the batches the lists never saw: those
+that catch the most risky sentences while false alarms stay under 4.5%. The figures are kept beside
 it in `model/risk.json` and printed by `make bench`; a person reads every complaint either way.
 
 The trained model is a file in the repository (`model/risk.tables.zip`), never trained or

@@ -105,6 +105,7 @@ def test_on_sentences_nobody_had_seen_lists_and_model_do_far_better_than_the_lis
     assert 0.5 <= facts["threshold"] <= 0.95
     assert 0.0 <= facts["veto"] < facts["threshold"]
     assert facts["threshold"] <= facts["set_aside"]
+    assert 0.0 <= facts["short_veto"] <= facts["veto"]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +138,24 @@ def test_the_lists_concept_stands_unless_the_model_is_all_but_certain_it_is_calm
     assert matcher.matching_lists(text) == ["harm_from_others"]
     monkeypatch.setattr(model, "probability", lambda _text: veto - 0.001)
     assert matcher.matching_lists(text) == []
+
+
+def test_a_short_texts_flag_stands_unless_the_model_is_surer_still(monkeypatch):
+    text = "he hit me again"  # four words: the model reads it, but may not use the long veto
+    assert matcher.list_matches(text) == ["harm_from_others"]
+    assert not model.may_overrule(text)
+    assert matcher.matching_lists(text) == ["harm_from_others"]  # the real model agrees
+    short_veto = model.facts()["short_veto"]
+    monkeypatch.setattr(model, "strongest", lambda _text: short_veto)
+    assert matcher.matching_lists(text) == ["harm_from_others"]
+    monkeypatch.setattr(model, "strongest", lambda _text: short_veto - 0.001)
+    assert matcher.matching_lists(text) == ([] if short_veto > 0 else ["harm_from_others"])
+
+
+def test_three_words_are_left_to_the_lists(monkeypatch):
+    monkeypatch.setattr(model, "strongest", lambda _text: pytest.fail("too few words to read"))
+    monkeypatch.setattr(model, "probability", lambda _text: pytest.fail("too few words to read"))
+    assert matcher.matching_lists("stop hitting me") == ["harm_from_others"]
 
 
 def test_when_the_lists_find_nothing_the_model_flags_only_above_its_threshold(monkeypatch):
