@@ -22,8 +22,10 @@ for what nobody has written yet. There are four:
 - set aside: where a calm pattern set words aside ("he beat me at FIFA"), the model flags only
   at or above it, never below the threshold (a calm pattern is a person's judgement).
 They are the ones that catch the most risky sentences on the fresh part while false alarms
-stay within FALSE_ALARM_BUDGET. The figures recorded are those out-of-fold ones, beside the
-lists' own, for the fresh part and for everything.
+stay within FALSE_ALARM_BUDGET, and no veto may talk a canonical phrase of the tests
+(tests/safety/test_matcher.py, CANONICAL: "he said he is gonna kill me") out of its flag. The
+figures recorded are those out-of-fold ones, beside the lists' own, for the fresh part and for
+everything.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from portal.safety import evaluation, model  # noqa: E402
 from portal.safety.matcher import LISTS, compiled  # noqa: E402
+from tests.safety.test_matcher import CANONICAL  # noqa: E402
 
 SENTENCES = ROOT / "tests" / "safety" / "evaluation"
 # A veto means the model is sure enough that a text the lists matched is calm: at a veto of 0.5
@@ -78,6 +81,21 @@ def pipeline(multiclass: bool = False):
         ),
         LogisticRegression(C=10, max_iter=5000, class_weight="balanced"),
     )
+
+
+def canonical_caps(fitted) -> tuple[float, float]:
+    """The highest veto and short veto under which every canonical phrase the lists flag keeps
+    its flag: the model's most worried reading of each (whole, or any part) must reach them."""
+    caps = {True: 1.0, False: 1.0}
+    for param in CANONICAL:
+        text = param.values[0]
+        if not compiled().read(text)[0] or not model.reads(text):
+            continue
+        pieces = [text, *model.parts(text)]
+        worry = fitted.predict_proba([model.features_text(p) for p in pieces])[:, 1].max()
+        long = model.may_overrule(text)
+        caps[long] = min(caps[long], float(worry))
+    return caps[True], caps[False]
 
 
 def figures(flagged: np.ndarray, risky: np.ndarray) -> dict:
@@ -123,17 +141,21 @@ def main() -> None:
         flagged = both(*cut)[fresh]
         return flagged[risky[fresh]].mean(), flagged[~risky[fresh]].mean()
 
+    # The model that will be kept, and how worried it is by each canonical phrase the lists
+    # flag (tests/safety/test_matcher.py): no veto may talk one of them out of its flag.
+    risky_model = pipeline().fit(texts, risky)
+    long_cap, short_cap = canonical_caps(risky_model)
     scored = [
         (cut, *on_fresh(cut))
         for cut in (
             (t, v, c, short)
             for t in THRESHOLDS
             for v in VETOES
-            if v < t
+            if v < t and v <= long_cap
             for c in [*THRESHOLDS, NEVER]
             if c >= t
             for short in SHORT_VETOES
-            if short <= v
+            if short <= v and short <= short_cap
         )
     ]
     within = [s for s in scored if s[2] <= FALSE_ALARM_BUDGET] or [min(scored, key=lambda s: s[2])]
@@ -153,7 +175,6 @@ def main() -> None:
                 mine = chosen & (languages == language)
                 rows[language] = figures(flagged[mine], risky[mine])
 
-    risky_model = pipeline().fit(texts, risky)
     chosen = [i for i, s in enumerate(sentences) if s.expect != evaluation.CALM]
     concepts = pipeline(multiclass=True).fit(
         [texts[i] for i in chosen], [sentences[i].expect for i in chosen]

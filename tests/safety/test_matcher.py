@@ -187,9 +187,12 @@ MUST_NOT_MATCH = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), MUST_MATCH + INFLECTIONS + TYPED_ODDLY + ARABIZI + WELSH_FORMS
-)
+# Every phrase the screen must flag, whatever the model has learnt: the trainer
+# (tools/train_safety_model.py) never chooses a veto that would talk one of them out of its flag.
+CANONICAL = MUST_MATCH + INFLECTIONS + TYPED_ODDLY + ARABIZI + WELSH_FORMS
+
+
+@pytest.mark.parametrize(("text", "expected"), CANONICAL)
 def test_phrases_that_must_match(text, expected):
     assert expected in matching_lists(text)
 
