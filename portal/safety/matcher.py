@@ -579,10 +579,10 @@ def matching_lists(text: str | None) -> list[str]:
     when they found something, the flag stands unless the model is sure that the text, and
     every part of it, is calm ("veto": a story, a game, a joke the lists have no calm pattern
     for yet; never thanks around a disclosure), and surer still for four to six words
-    ("short_veto": "cut my finger chopping onions"). When a calm
-    pattern knowingly set words aside ("beat me at FIFA"), the model must be surer to overrule
-    that judgement ("set_aside", at or above the threshold: "he bites me when he plays, I
-    bleed" is no game). For a few words ("stop", "please stop now") the lists decide alone."""
+    ("short_veto": "cut my finger chopping onions"). When a calm pattern knowingly set words
+    aside ("beat me at FIFA"), the model must be surer to overrule that judgement ("set_aside",
+    at or above the threshold: "he bites me when he plays, I bleed" is no game). For fewer than
+    four words ("stop", "please stop now") the lists decide alone."""
     if not text:
         return []
     found, calmed = compiled().read(text)
