@@ -140,7 +140,8 @@ SCREENED_FIELDS = (FreeTextField, FreeTextAreaField, SecretWordField, ContactFie
 
 
 class PublicForm(FlaskForm):
-    """Every public form: CSRF, and words about harm noticed wherever they are typed.
+    """Every public form: CSRF (CSRFProtect checks every POST; a step's form leaves it to that
+    check), and words about harm noticed wherever they are typed.
 
     Risks are reported even when another field is wrong, so a child's words are never missed
     because of a typo in a phone number.
