@@ -371,7 +371,7 @@ def arabizi_parts(word: str) -> list[tuple[frozenset[str], str]]:
 
     The word less a pronoun ending comes first, then the whole word with no pronoun. A stem key
     is the word's key less a verb prefix and a subject ending, at least two consonants long,
-    and only two when nothing but b- was taken off ("bmoot").
+    and only two when nothing but b- (or the Maghrebi n- of "I": "nmout") was taken off ("bmoot").
     """
     out = []
     for ending, pronoun in _ARABIZI_OBJECTS:
@@ -396,7 +396,7 @@ def _arabizi_stems(keys: frozenset[str]) -> frozenset[str]:
             for suffix in _ARABIZI_SUFFIXES:
                 stem = key[len(prefix) : len(key) - len(suffix)]
                 if key.endswith(suffix) and (
-                    len(stem) >= 3 or len(stem) == 2 and prefix in ("", "b") and not suffix
+                    len(stem) >= 3 or len(stem) == 2 and prefix in ("", "b", "n") and not suffix
                 ):
                     stems.add(stem)
     return frozenset(stems)
