@@ -16,7 +16,7 @@ for what nobody has written yet. There are four:
 - the threshold: with nothing from the lists, the model flags at or above it;
 - the veto: when the model's most worried reading of a text of seven words or more, whole or
   any part of it, is below it, the model overrules the lists (a story, a game, a joke the lists
-  have no calm pattern for); never above 0.45;
+  have no calm pattern for); never above 0.4;
 - the short veto, the same for a text of four to six words ("cut my finger chopping onions"),
   never above the veto nor 0.1: the model must be surer where there is less to go on;
 - set aside: where a calm pattern set words aside ("he beat me at FIFA"), the model flags only
@@ -52,9 +52,13 @@ from tests.safety.test_matcher import CANONICAL  # noqa: E402
 SENTENCES = ROOT / "tests" / "safety" / "evaluation"
 # A veto means the model is sure enough that a text the lists matched is calm: at a veto of 0.5
 # a plain "he said he is gonna kill me" (a coin flip to the model, which has read many a "mum's
-# gonna kill me") was talked out of its flag. So the veto stays under one half, and for four to
-# six words, where there is less to go on, the model must be nine tenths sure.
-VETOES = [round(0.05 * i, 2) for i in range(10)]  # 0 to 0.45, always below the threshold
+# gonna kill me") was talked out of its flag. Between 0.4 and 0.45 it is still not sure enough:
+# out of fold on the fresh part, 23 of the 64 list matches the model read there were risky, and
+# in the 27th round (a tester's mix in four languages) all 3 were ("I wrote a letter to my sister
+# for when im gone"; a coach touching a child in the shower), while no calm one fell there. So
+# the veto stays at 0.4 or under, and for four to six words, where there is less to go on, the
+# model must be nine tenths sure.
+VETOES = [round(0.05 * i, 2) for i in range(9)]  # 0 to 0.4, always below the threshold
 SHORT_VETOES = [0.0, 0.05, 0.1]
 THRESHOLDS = [round(0.50 + 0.025 * i, 3) for i in range(19)]  # 0.50 to 0.95
 NEVER = 1.01  # a cut-off no probability reaches
