@@ -460,7 +460,8 @@ class Matcher:
 
     def _split(self, word: str) -> tuple[frozenset[int], ...] | None:
         """A word typed without spaces that spells a whole pattern: "killmyself", "hitme"."""
-        pieces = _segment(word, self.vocabulary.index)
+        index = self.vocabulary.index
+        pieces = _segment(word, index) or _segment(word, index, whole=False)
         if not pieces or len(pieces) < 2:
             return None
         positions = [self._lookup({piece}) for piece in pieces]
@@ -546,8 +547,15 @@ def _covers_two(spans: list[rules.Span]) -> bool:
     return max(end for _, end in spans) > min(start for start, _ in spans)
 
 
-def _segment(word: str, index: dict[str, set[int]]) -> list[str] | None:
-    """Split a word into the fewest list words that spell it, if there is a way."""
+# A beginning spelled by list words counts only from this many letters: "głośnik" (a speaker)
+# must not be read as "głoś" and a Welsh "ni".
+PREFIX_LETTERS = 8
+
+
+def _segment(word: str, index: dict[str, set[int]], whole: bool = True) -> list[str] | None:
+    """Split a word into the fewest list words that spell it, if there is a way; or, not
+    `whole`, the longest beginning of it that list words spell ("mojtatamniebije" of
+    "mojtatamniebijejakjestzly": the rest, "jak jest zły", is in no list)."""
     best: dict[int, list[str]] = {0: []}
     for start in range(len(word)):
         if start not in best:
@@ -556,7 +564,10 @@ def _segment(word: str, index: dict[str, set[int]]) -> list[str] | None:
             piece = word[start:end]
             if piece in index and (end not in best or len(best[start]) + 1 < len(best[end])):
                 best[end] = [*best[start], piece]
-    return best.get(len(word))
+    if whole:
+        return best.get(len(word))
+    end = max(best)
+    return best[end] if end >= PREFIX_LETTERS else None
 
 
 @lru_cache(maxsize=1)

@@ -119,6 +119,8 @@ TYPED_ODDLY = [
     pytest.param("he h1t me", HARM, id="leet_hit"),
     pytest.param("s e l f h a r m", SELF, id="spaced_self_harm"),
     pytest.param("hitme", HARM, id="no_space_hit_me"),
+    pytest.param("mojtatamniebijejakjestzly", HARM, id="pl_no_spaces_then_words_in_no_list"),
+    pytest.param("hehitsmeallthetimeidkwhy", HARM, id="no_spaces_then_words_in_no_list"),
     pytest.param("he hiiiiits meeee", HARM, id="stretched"),
     pytest.param("MY DAD HITS ME", HARM, id="capitals"),
     pytest.param("chce sie zabic", SELF, id="pl_no_diacritics"),
@@ -184,6 +186,7 @@ MUST_NOT_MATCH = [
     pytest.param("I cut my finger on a tin", id="en_cut_finger"),
     pytest.param("we learned about grooming and online safety in PSHE", id="en_pshe"),
     pytest.param("opiekunka jest miła ale jedzenie jest nudne", id="pl_nudne_is_boring"),
+    pytest.param("pani zawołała przez głośnik", id="pl_glosnik_is_not_two_list_words"),
 ]
 
 
