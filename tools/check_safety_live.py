@@ -32,6 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from portal.safety.evaluation import CALM  # noqa: E402
 from tests.portal.journey import YOUNG_PERSON  # noqa: E402
 
 TEXT_STEP = "what_happened"
@@ -51,7 +52,7 @@ class Result:
 
     @property
     def risky(self) -> bool:
-        return self.expect != "calm"
+        return self.expect != CALM
 
 
 def _form(page: str, marker: str) -> dict[str, str]:

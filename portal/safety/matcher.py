@@ -460,8 +460,7 @@ class Matcher:
 
     def _split(self, word: str) -> tuple[frozenset[int], ...] | None:
         """A word typed without spaces that spells a whole pattern: "killmyself", "hitme"."""
-        index = self.vocabulary.index
-        pieces = _segment(word, index) or _segment(word, index, whole=False)
+        pieces = _segment(word, self.vocabulary.index)
         if not pieces or len(pieces) < 2:
             return None
         positions = [self._lookup({piece}) for piece in pieces]
@@ -552,10 +551,10 @@ def _covers_two(spans: list[rules.Span]) -> bool:
 PREFIX_LETTERS = 8
 
 
-def _segment(word: str, index: dict[str, set[int]], whole: bool = True) -> list[str] | None:
-    """Split a word into the fewest list words that spell it, if there is a way; or, not
-    `whole`, the longest beginning of it that list words spell ("mojtatamniebije" of
-    "mojtatamniebijejakjestzly": the rest, "jak jest zły", is in no list)."""
+def _segment(word: str, index: dict[str, set[int]]) -> list[str] | None:
+    """Split a word into the fewest list words that spell it, if there is a way; else the
+    longest beginning of it, PREFIX_LETTERS or more, that list words spell ("mojtatamniebije"
+    of "mojtatamniebijejakjestzly": the rest, "jak jest zły", is in no list)."""
     best: dict[int, list[str]] = {0: []}
     for start in range(len(word)):
         if start not in best:
@@ -564,10 +563,8 @@ def _segment(word: str, index: dict[str, set[int]], whole: bool = True) -> list[
             piece = word[start:end]
             if piece in index and (end not in best or len(best[start]) + 1 < len(best[end])):
                 best[end] = [*best[start], piece]
-    if whole:
-        return best.get(len(word))
-    end = max(best)
-    return best[end] if end >= PREFIX_LETTERS else None
+    end = max(best)  # the whole word, when list words spell all of it
+    return best[end] if end == len(word) or end >= PREFIX_LETTERS else None
 
 
 @lru_cache(maxsize=1)
