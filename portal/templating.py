@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import Field
 
 from portal import wording
 from portal.flows.model import say
 from portal.i18n import LANGUAGE_NAMES, gettext, text_direction
+from portal.security import csp_nonce
 
 # The settings that hold numbers or addresses people are told to use, and the fixed ones.
 CONTACT_SETTINGS = (
@@ -194,6 +196,7 @@ def answer_buttons_cache(app: Flask):
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["render_page"] = page_cache(app)
     app.jinja_env.globals["fragment"] = fragment_cache(app)
     app.jinja_env.globals["answer_buttons"] = answer_buttons_cache(app)
     app.jinja_env.globals.update(
@@ -210,3 +213,135 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["linked_contacts"] = linked_contacts
     app.context_processor(_safety_help_once)
     app.jinja_env.tests["a_date"] = is_date
+
+
+# A page made once for everyone who shares its key: markers stand where each person's own
+# parts go, and are filled in on every request.
+_HOLE_SPLIT = re.compile("\x00hole:([a-z_]+)\x00")
+# Filled in every time, whatever the page: the per-request tokens the templates ask for.
+_TOKENS = ("csrf_token", "csp_nonce")
+PAGES_KEPT = 4096
+
+
+class _Only:
+    """What a page made for many may read of the request: its path, nothing else. The
+    `session` and `g` stand-ins refuse every read, so nothing personal can slip into it."""
+
+    def __init__(self, name: str, **allowed: Any) -> None:
+        self._name, self._allowed = name, allowed
+
+    def _refuse(self, what: str) -> LookupError:
+        return LookupError(f"a shared page read {self._name}{what}: make it a hole")
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        if attribute in self._allowed:
+            return self._allowed[attribute]
+        raise self._refuse(f".{attribute}")
+
+    def __getitem__(self, item: str) -> Any:
+        raise self._refuse(f"[{item!r}]")
+
+    def __contains__(self, item: object) -> bool:
+        raise self._refuse(f" ({item!r} in it)")
+
+    def get(self, item: str, default: Any = None) -> Any:
+        raise self._refuse(f".get({item!r})")
+
+
+def _plain(name: str, value: Any) -> Any:
+    """A context value as part of a key: plain values only (never a form, a draft or a state)."""
+    if value is None or isinstance(value, (str, int, float)):  # bool, Enum and Markup are too
+        return value
+    if isinstance(value, (tuple, list, frozenset)):
+        return (type(value).__name__, *(_plain(name, item) for item in value))
+    raise TypeError(f"{name}: a shared page takes plain values, not {type(value).__name__}")
+
+
+def page_cache(app: Flask):
+    """Return `render_page` (see below) with its own store for this app."""
+    kept: dict[tuple, tuple[tuple, list[str]]] = {}
+
+    def render_page(
+        template_name: str,
+        holes: dict[str, Any],
+        declared: dict[str, Any],
+        cache: bool = True,
+        **plain: Any,
+    ) -> str:
+        context: dict[str, Any] = {**declared, **plain}
+        app.update_template_context(context)
+        key = None
+        if cache and not app.jinja_env.auto_reload:
+            added = {  # by the context processors: plain values, or the helpers they offer
+                name: value
+                for name, value in context.items()
+                if name not in plain
+                and name not in declared
+                and name not in ("request", "session", "g")
+                and not callable(value)
+            }
+            key = (
+                template_name,
+                current_locale(),
+                request.script_root,
+                request.host,
+                request.full_path,
+                tuple((name, id(value)) for name, value in declared.items()),
+                tuple((name, _plain(name, value)) for name, value in sorted(plain.items())),
+                tuple((name, _plain(name, value)) for name, value in sorted(added.items())),
+            )
+        found = kept.get(key) if key is not None else None
+        if found is None or any(
+            a is not b for a, b in zip(found[0], declared.values(), strict=True)
+        ):
+            markers = {name: Markup("\x00hole:{}\x00").format(name) for name in (*holes, *_TOKENS)}
+            if not all(_HOLE_SPLIT.fullmatch(marker) for marker in markers.values()):
+                raise ValueError(f"a hole's name is small letters and _: {list(holes)}")
+            context.update(
+                {name: (lambda marker=markers[name]: marker) for name in _TOKENS},
+                hole=markers.__getitem__,
+                request=_Only(
+                    "request",
+                    path=request.path,
+                    full_path=request.full_path,
+                    script_root=request.script_root,
+                ),
+                session=_Only("session"),
+                g=_Only("g"),
+            )
+            page = app.jinja_env.get_template(template_name).render(context)
+            found = (tuple(declared.values()), _HOLE_SPLIT.split(page))
+            if key is not None:
+                if len(kept) >= PAGES_KEPT:
+                    kept.clear()
+                kept[key] = found
+        personal = {**holes, "csrf_token": generate_csrf, "csp_nonce": csp_nonce}
+        return "".join(
+            part if index % 2 == 0 else str(escape(personal[part]()))
+            for index, part in enumerate(found[1])
+        )
+
+    return render_page
+
+
+def render_page(
+    template_name: str,
+    holes: dict[str, Any],
+    declared: dict[str, Any],
+    cache: bool = True,
+    **plain: Any,
+) -> str:
+    """Render a page whose personal parts are holes: made once per key, filled in each time.
+
+    `holes` maps a name to a callable giving this person's markup (their earlier answers,
+    their answer box); the template writes `{{ hole("name") }}` where it goes. `csrf_token()`
+    and `csp_nonce()` are holes too, filled with this request's tokens. `declared` holds
+    things declared once for everyone (a journey's step), kept by identity; every other value
+    must be plain (text, numbers, lists of them), and with the language, the path and what the
+    context processors add, they make the key. While the page is made, `request` gives only
+    its path, and `session` and `g` refuse every read. `cache=False` (a form with errors, say)
+    makes the page the same way and keeps nothing."""
+    made = current_app.extensions["render_page"]
+    return made(template_name, holes, declared, cache, **plain)

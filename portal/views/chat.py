@@ -7,6 +7,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -15,7 +16,7 @@ from flask import (
 )
 from flask_babel import get_locale
 
-from portal import wording
+from portal import templating, wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
@@ -181,17 +182,29 @@ def step(step_id: str):
         form = form_for(current, state, answer=answers.get(step_id))
 
     before = walk.before(step_id)
-    return render_template(
+    errors = tuple(form.answer.errors)
+    macros = "components/chat.html"
+    transcript = _transcript(walk, step_id)
+    # Made once for everyone on this step and path; what is this person's own is a hole.
+    return templating.render_page(
         "chat/step.html",
-        step=current,
-        form=form,
+        holes={
+            "transcript": lambda: get_template_attribute(macros, "transcript")(transcript),
+            "said_last": lambda: get_template_attribute(macros, "said_last")(transcript),
+            "answer": lambda: get_template_attribute(macros, "answer_field")(
+                current, form, voice, errors
+            ),
+        },
+        declared={"step": current},
+        cache=not errors,
+        form=form if errors else None,
+        errors=errors,
         voice=voice,
         changing=changing,
-        progress=walk.progress(step_id),
+        progress=(walk.progress(step_id).number, walk.progress(step_id).total),
         minutes_left=_minutes_left(walk, step_id),
         arrived=_arrived_at(step_id),
-        transcript=_transcript(walk, step_id),
-        state=state,
+        feels_unsafe=state.feels_unsafe,
         sharing_notice=_is_first_text_box(walk, current),
         places=rules.elsewhere_places(state) if current.kind == Kind.SIGNPOST else [],
         back_url=url_for("chat.check")

@@ -71,3 +71,21 @@ def test_a_cookie_past_its_lifetime_or_forged_is_an_empty_session(app):
     forged = value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB")
     with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={forged}"}):
         assert dict(interface.open_session(app, request)) == {}
+
+
+def test_a_new_secret_key_is_followed_at_once_and_an_old_one_only_as_a_fallback(app):
+    """The signing serializer is made once per key (not per request): a changed key still
+    takes effect on the next request."""
+    pages, path = _answered_first_question(app)
+    value = pages.client.get_cookie(COOKIE, domain="speakup.test").value
+    interface, old = app.session_interface, app.secret_key
+    app.secret_key = "another secret key, at least thirty-two characters long"
+    try:
+        with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={value}"}):
+            assert dict(interface.open_session(app, request)) == {}
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={value}"}):
+            assert "sid" in interface.open_session(app, request)
+    finally:
+        app.secret_key = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
