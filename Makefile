@@ -9,7 +9,7 @@ LOAD_STAMP := $(VENV)/.installed-load
 export FLASK_APP := portal
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve loadtest seed test bench catalogues translations lint format db system-test-deps clean
+.PHONY: help run serve loadtest seed test bench bench-deps catalogues translations lint format db system-test-deps clean
 
 help: ## List the make targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -95,7 +95,10 @@ test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, 
 seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)
 	$(BIN)/flask tracker seed 100000
 
-bench: $(TEST_STAMP) ## Measure the safety matcher, page and tracker timings (figures, not tests)
+bench-deps: ## Install wrk from Debian (the serving benchmark loads pages with it) when missing
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: $(TEST_STAMP) catalogues bench-deps ## Measure the safety matcher, page and tracker timings (figures, not tests)
 	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
