@@ -37,7 +37,6 @@ def when_ready(server) -> None:
     gc.freeze()
 
 
-
 def post_worker_init(worker) -> None:
     """In each worker, once the app is loaded: keep the collector off everything made so far
     (the app, its routes, templates, catalogues), so each collection looks only at what a

@@ -220,7 +220,8 @@ def init_app(app: Flask) -> None:
 _HOLE_SPLIT = re.compile("\x00hole:([a-z_]+)\x00")
 # Filled in every time, whatever the page: the per-request tokens the templates ask for.
 _TOKENS = ("csrf_token", "csp_nonce")
-PAGES_KEPT = 4096
+# Pages kept per worker, cleared when full: a question page is 6-10 KB, so at most about 10 MB.
+PAGES_KEPT = 1024
 
 
 class _Only:

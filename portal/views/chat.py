@@ -182,6 +182,7 @@ def step(step_id: str):
         form = form_for(current, state, answer=answers.get(step_id))
 
     before = walk.before(step_id)
+    progress = walk.progress(step_id)
     errors = tuple(form.answer.errors)
     macros = "components/chat.html"
     transcript = _transcript(walk, step_id)
@@ -201,7 +202,7 @@ def step(step_id: str):
         errors=errors,
         voice=voice,
         changing=changing,
-        progress=(walk.progress(step_id).number, walk.progress(step_id).total),
+        progress=(progress.number, progress.total),
         minutes_left=_minutes_left(walk, step_id),
         arrived=_arrived_at(step_id),
         feels_unsafe=state.feels_unsafe,
