@@ -34,14 +34,8 @@ _SAVE = (
         updated_utc=bindparam("now", type_=_TABLE.c.updated_utc.type),
     )
 )
-_SAVE_WITH_RISKS = (
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("draft_id"))
-    .values(
-        answers=bindparam("new_answers", type_=_TABLE.c.answers.type),
-        updated_utc=bindparam("now", type_=_TABLE.c.updated_utc.type),
-        urgent_reasons=bindparam("new_reasons", type_=_TABLE.c.urgent_reasons.type),
-    )
+_SAVE_WITH_RISKS = _SAVE.values(
+    urgent_reasons=bindparam("new_reasons", type_=_TABLE.c.urgent_reasons.type)
 )
 
 
