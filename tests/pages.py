@@ -8,6 +8,7 @@ from typing import Any
 
 import html5lib
 from bs4 import BeautifulSoup
+from bs4.builder import HTML5TreeBuilder
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -50,12 +51,20 @@ class Page:
         ), fields
 
 
+class StrictHTML5TreeBuilder(HTML5TreeBuilder):
+    """Beautiful Soup's html5lib builder with html5lib in strict mode: the page is parsed once,
+    and any parse error (broken markup) raises, failing the test."""
+
+    def feed(self, markup) -> None:
+        parser = html5lib.HTMLParser(tree=self.create_treebuilder, strict=True)
+        self.underlying_builder.parser = parser
+        parser.parse(markup)
+        self.underlying_builder.parser = None
+
+
 def check_page(response: TestResponse) -> BeautifulSoup:
     """Assert what every page must be: valid HTML, one h1, a title that starts with it, etc."""
-    body = response.get_data(as_text=True)
-    # html5lib in strict mode raises on any parse error, so broken markup fails the test.
-    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(body)
-    soup = BeautifulSoup(body, "html5lib")
+    soup = BeautifulSoup(response.get_data(as_text=True), builder=StrictHTML5TreeBuilder())
     html = soup.find("html")
     assert html.get("lang"), "the <html> element needs a lang"
     assert html.get("dir") in {"ltr", "rtl"}
