@@ -121,6 +121,7 @@ class _CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = _CompiledTemplates()
+TEST_HASH_METHOD = "scrypt:1024:8:1"
 
 
 @pytest.fixture
@@ -137,6 +138,8 @@ def make_app(database_url, tmp_path):
                 "DATABASE_URL": database_url,
                 "SECRET_KEY": "test-secret-key-not-for-production",
                 "SERVER_NAME": "speakup.test",
+                # scrypt at 1/32 of the real cost (portal/services/hashing.py): still scrypt.
+                "TEST_HASH_METHOD": TEST_HASH_METHOD,
                 **overrides,
             }
         )

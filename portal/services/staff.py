@@ -20,13 +20,14 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from portal import notifications
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.links import staff_url
 from portal.models import AuditEntry, OutboxMessage, RecoveryCode, StaffUser
+from portal.services.hashing import dummy_hash, slow_hash
 from portal.types import StaffRole
 
 Account = StaffUser  # the name pages use for a staff account (they never import models)
@@ -34,8 +35,6 @@ Account = StaffUser  # the name pages use for a staff account (they never import
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
-# Checked when no account matches, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 SETUP_SALT = "speakup.staff-set-up"
 SETUP_HOURS = 72
 TOTP_ISSUER = "Speak Up staff"
@@ -121,7 +120,7 @@ def _add_account(email: str, name: str, role: str, password: str | None, by: str
         email=email,
         name=" ".join(name.split())[:120] or email,
         role=role,
-        password_hash=generate_password_hash(password, method="scrypt") if password else None,
+        password_hash=slow_hash(password) if password else None,
         created_utc=now_utc(),
     )
     db.session.add(user)
@@ -276,7 +275,7 @@ def choose_password(token: str, password: str, again: str) -> StaffUser:
         raise AccountError("This set-up link has been used or has expired.", field="password")
     user, version = found
     check_new_password(password, again)
-    password_hash = generate_password_hash(password, method="scrypt")
+    password_hash = slow_hash(password)
     used = db.session.execute(
         update(StaffUser)
         .where(StaffUser.id == user.id, StaffUser.setup_version == version)
@@ -315,7 +314,7 @@ def _locked(user: StaffUser, now: datetime) -> bool:
 def _password_matches(user: StaffUser | None, password: str) -> bool:
     """Always one scrypt check, whether or not the account exists or has a password yet."""
     stored = user.password_hash if user is not None and user.password_hash else None
-    matches = check_password_hash(stored or _DUMMY_HASH, password)
+    matches = check_password_hash(stored or dummy_hash(), password)
     return matches and stored is not None
 
 

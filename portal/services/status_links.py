@@ -32,7 +32,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from portal import notifications
 from portal.clock import now_utc
@@ -43,6 +43,7 @@ from portal.models import Complaint, Event, OutboxMessage, StatusLink
 from portal.notifications import lost_link_message, my_link_message, secret_word_help_alert
 from portal.services import safety
 from portal.services.complaints import closed_utc
+from portal.services.hashing import slow_hash
 from portal.services.staff import audit
 from portal.types import EventType
 from portal.wording import setting
@@ -287,7 +288,7 @@ def normal_word(word: str) -> str:
 
 def set_word(complaint: Complaint, word: str) -> None:
     """Set the complainant's secret word; every other browser must then give it."""
-    complaint.secret_word_hash = generate_password_hash(normal_word(word), method="scrypt")
+    complaint.secret_word_hash = slow_hash(normal_word(word))
     complaint.secret_word_version += 1
     complaint.secret_word_failures = 0
     complaint.secret_word_locked_until_utc = None
