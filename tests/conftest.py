@@ -24,6 +24,7 @@ from tests.pages import PageClient
 from tests.postgres import find_bin_dir, throwaway_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 # The longest tests (whole-form sweeps, random walks, real browsers, real servers) start first,
 # so `make test`'s workers end together: short tests fill the gaps at the end instead of one
@@ -47,6 +48,26 @@ def _slowness(item) -> int:
 
 def pytest_collection_modifyitems(config, items) -> None:
     items.sort(key=_slowness)  # stable: within a group, the files' own order
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook adds the two databases
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked `pages` checks what pages say, show and allow, and reaches the database
+    only to keep a draft or a case between requests: it runs on PostgreSQL (production's
+    database) only. Every other test that uses the app runs on both: storage, counting,
+    locking, sending, migrations, links and sessions, the reports and the tracker, and the
+    random walks and the hostile crawl, which between them reach every public and staff page
+    on SQLite too."""
+    if metafunc.definition.get_closest_marker("pages") is None:
+        return
+    if "database_url" not in metafunc.fixturenames:
+        return
+    chosen = any(
+        "database_url" in str(mark.args[0])
+        for mark in metafunc.definition.iter_markers("parametrize")
+    )
+    if not chosen:  # as a mark, which pytest's own hook reads, so the fixture's params give way
+        metafunc.definition.add_marker(ON_POSTGRESQL)
 
 
 @pytest.fixture(scope="session")

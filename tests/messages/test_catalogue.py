@@ -17,6 +17,8 @@ from portal import notifications, wording
 from portal.notifications import CATALOGUE, LINK, PUBLIC, REASON, For, Notice, placeholders
 from portal.stages import TRANSITIONS, Action
 
+pytestmark = pytest.mark.pages
+
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "cy", "pl", "ar")
 # Words that would give away what a message is about, in each language (any form: these are

@@ -17,6 +17,8 @@ from tests.portal.journey import YOUNG_PERSON, send_complaint, step_id
 from tests.portal.test_personas import COMMON
 from tests.staff.conftest import sign_in
 
+pytestmark = pytest.mark.pages
+
 ADVOCATE = {**COMMON, **PERSONAS["advocate_instructed"], "child_name": "J.T."}
 CHILD_VOICE = "For example: I want to see my brother every week."
 

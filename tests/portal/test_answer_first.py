@@ -4,9 +4,13 @@ happy?" (issue 17, part 4)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.pages import Page, PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint
 from tests.staff.conftest import do, load
+
+pytestmark = pytest.mark.pages
 
 WHAT_THEY_WILL_DO = "Your social worker will plan visits a month ahead."
 

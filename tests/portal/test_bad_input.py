@@ -8,6 +8,8 @@ from portal.extensions import db
 from portal.models import Complaint
 from tests.portal.journey import YOUNG_PERSON, send_complaint
 
+pytestmark = pytest.mark.pages
+
 HOSTILE = [
     pytest.param(
         "<script>alert(1)</script>Visits cancelled", "alert(1)Visits cancelled", id="markup"

@@ -3,6 +3,7 @@ help one tap away, and what the rules decided for staff left to the staff pages.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -17,6 +18,8 @@ LONG_STORY = (
     "My social worker keeps cancelling our visits. It happened in March, then in April, and "
     "again last week. Nobody told me why, and I waited at the door every time for an hour."
 )
+
+pytestmark = pytest.mark.pages
 
 
 def _count(app) -> int:

@@ -6,8 +6,11 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 import textstat
 from babel.messages.extract import extract_from_dir
+
+pytestmark = pytest.mark.pages
 
 ROOT = Path(__file__).resolve().parents[2]
 MOST = 5.0  # Flesch-Kincaid grade 5: a reading age of about 9 to 10

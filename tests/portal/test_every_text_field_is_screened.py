@@ -32,6 +32,8 @@ TEXT_INPUTS = (
     " input:not([type])"
 )
 
+pytestmark = pytest.mark.pages
+
 
 def _public_form_classes() -> list[type[FlaskForm]]:
     found = []

@@ -19,6 +19,8 @@ from tests.pages import PageClient
 from tests.staff.conftest import make_staff, sign_in  # noqa: F401 - fixtures
 from tests.test_production import PRODUCTION
 
+pytestmark = pytest.mark.pages
+
 MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # 10:00 in London (GMT)
 MONDAY_8PM = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
 SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -15,6 +15,8 @@ from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint, step_id
 from tests.portal.test_personas import COMMON
 
+pytestmark = pytest.mark.pages
+
 PHONE_OR_EMAIL = re.compile(r"phone|mobile|email|e-mail", re.IGNORECASE)
 AUTOCOMPLETE = {"tel": {"tel", "work tel", "mobile tel"}, "email": {"email", "work email"}}
 

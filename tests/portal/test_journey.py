@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from portal.references import ALPHABET
 from tests.portal.journey import (
     PARENT,
@@ -13,6 +15,8 @@ from tests.portal.journey import (
     send_complaint,
     step_id,
 )
+
+pytestmark = pytest.mark.pages
 
 REFERENCE = re.compile(rf"^[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 

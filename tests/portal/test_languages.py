@@ -12,6 +12,8 @@ from babel.messages.pofile import read_po
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, send_complaint
 
+pytestmark = pytest.mark.pages
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "portal" / "translations"
 LANGUAGES = {"cy": "ltr", "pl": "ltr", "ar": "rtl"}

@@ -19,6 +19,8 @@ from portal.flows.model import Journey, say
 from portal.views import pages as pages_view
 from tests.pages import PageClient
 
+pytestmark = pytest.mark.pages
+
 CATALOGUES = Path(__file__).resolve().parents[2] / "portal" / "translations"
 YOUNG_PERSON = {"who": "self"}
 

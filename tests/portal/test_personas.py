@@ -12,6 +12,8 @@ from portal.types import EventType
 from tests.flows.test_rules import CARERS_FOR_THEMSELVES, PERSONAS
 from tests.portal.journey import answer_all, send_complaint
 
+pytestmark = pytest.mark.pages
+
 ELSEWHERE_ORDER = ["school", "police", "health", "court_decision", "child_protection"]
 COMMON = {
     "age": "12_15",

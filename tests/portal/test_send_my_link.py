@@ -17,6 +17,8 @@ from tests.outbox.servers import NotifyServer, SmtpServer
 from tests.pages import Page, PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint
 
+pytestmark = pytest.mark.pages
+
 TYPED = "someone.new@example.com"
 
 

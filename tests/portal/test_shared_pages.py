@@ -14,6 +14,8 @@ from portal import templating
 from tests.pages import PageClient
 from tests.portal.journey import PARENT, YOUNG_PERSON, step_id
 
+pytestmark = pytest.mark.pages
+
 TOKENS = re.compile(r'(name="csrf_token" value=|nonce=)"[^"]*"')
 
 

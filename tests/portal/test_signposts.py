@@ -13,6 +13,8 @@ from tests.flows.test_rules import PERSONAS
 from tests.pages import PageClient
 from tests.portal.test_personas import COMMON
 
+pytestmark = pytest.mark.pages
+
 HELPLINES = re.compile(r"\b(101|111)\b")
 LANGUAGES = ["en", "cy", "pl", "ar"]
 

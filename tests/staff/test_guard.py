@@ -6,6 +6,8 @@ import pytest
 
 from staff import auth
 
+pytestmark = pytest.mark.pages
+
 # Endpoints any signed-in member of staff may use, whatever their role.
 ANY_ROLE = {"staff.home", "staff.sign_out"}
 FAKE_ARGS = {

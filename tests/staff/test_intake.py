@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -22,6 +23,8 @@ from staff import intake_form
 from tests.pages import Page, PageClient
 from tests.portal.journey import open_link, send_complaint
 from tests.staff.conftest import load, sign_in
+
+pytestmark = pytest.mark.pages
 
 JOURNEY = JOURNEYS[DEFAULT_JOURNEY]
 HITS_ME = "My foster carer hits me and I am scared to go home"

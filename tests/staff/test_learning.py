@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.clock import today_local
@@ -14,6 +15,8 @@ from portal.fields import suggested_theme
 from portal.models import AuditEntry, LearningAction, OutboxMessage
 from portal.services import complaints
 from tests.staff.conftest import do, load, sign_in
+
+pytestmark = pytest.mark.pages
 
 WRONG = "wrong_or_shared_information"
 

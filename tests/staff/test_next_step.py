@@ -36,6 +36,8 @@ from tests.portal.journey import YOUNG_PERSON, send_complaint
 from tests.staff.conftest import do, load, sign_in
 from tests.staff.test_stages import PATHS, fact, state_after
 
+pytestmark = pytest.mark.pages
+
 A = Action
 OPEN_STEPS = [step for step in PATHS if step != Step.CLOSED]
 

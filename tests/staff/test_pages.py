@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -10,6 +11,8 @@ from portal.services import complaints, safety
 from portal.stages import TRANSITIONS, Action, Step
 from tests.pages import PageClient
 from tests.staff.conftest import do, load, sign_in
+
+pytestmark = pytest.mark.pages
 
 # A route through both procedures and every stage, with what each form needs.
 STATUTORY_ROUTE = [

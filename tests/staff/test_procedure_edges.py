@@ -20,7 +20,7 @@ from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint
 from tests.staff.conftest import do, load, sign_in
 
-pytestmark = pytest.mark.usefixtures("make_staff")
+pytestmark = [pytest.mark.pages, pytest.mark.usefixtures("make_staff")]
 
 
 def at(day: date, hour: int = 10):

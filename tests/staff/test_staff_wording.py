@@ -22,6 +22,8 @@ from tests.pages import PageClient
 from tests.portal.journey import PARENT, YOUNG_PERSON, send_complaint
 from tests.staff.conftest import do, sign_in
 
+pytestmark = pytest.mark.pages
+
 BY_TEXT = {**YOUNG_PERSON, "contact": "text", "phone": "07700 900123", "contact_safe": "yes"}
 WORRIED = {**YOUNG_PERSON, "what_happened": "My carer hits me and I want to kill myself."}
 CHILD_WORDING = ("worried us", "Your age", "Who you are", "In your own words", "My social worker")
