@@ -1,8 +1,8 @@
 """Staff passwords and complainants' secret words are kept only as slow scrypt hashes.
 
 The cost is werkzeug's (n = 2**15, r = 8, p = 1: about 0.15 s and 32 MB a hash here), in every
-running app. A test app (TESTING) may ask for less with TEST_HASH_METHOD: signing staff in was
-a third of the staff tests' time, and the cost of a hash is not what those tests check.
+running app. A test app (TESTING) may ask for less with TEST_HASH_METHOD: each account a test
+makes and signs in with cost about 0.3 s of hashing, and the cost is not what those tests check.
 A hash keeps its own cost, so checking one never depends on this setting.
 """
 
