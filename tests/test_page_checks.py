@@ -35,7 +35,7 @@ def test_a_proper_page_passes_and_comes_back_parsed():
         GOOD.replace("<p>Words</p>", "<p>Words</div>"),  # a stray end tag
         GOOD.replace("<!DOCTYPE html>", ""),  # no doctype
         GOOD.replace("<p>Words</p>", "<a href='/a' href='/b'>Words</a>"),  # an attribute twice
-        GOOD.replace("<p>Words</p>", "<p>Words & more</p>".replace("&", "&bogus")),
+        GOOD.replace("<p>Words</p>", "<p>Words &bogus more</p>"),  # no such character
     ],
 )
 def test_broken_markup_fails_the_check(broken):

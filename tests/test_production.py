@@ -12,6 +12,7 @@ import pytest
 
 from portal import create_app, links
 from portal.config import HSTS, ConfigError, from_environment
+from tests.conftest import ON_POSTGRESQL
 
 PUBLIC = "https://speakup.somewhere-council.gov.uk"
 STAFF = "https://staff.somewhere-council.gov.uk"
@@ -31,7 +32,6 @@ PRODUCTION = {
 REQUIRED = [name for name in PRODUCTION if name != "SPEAKUP_ENV"]
 # Everything from_environment reads, so the tests do not depend on the shell they run in.
 ALL_SETTINGS = [*PRODUCTION, "STAFF_BASE_URL", "TRUSTED_PROXIES", "SESSION_COOKIE_SECURE"]
-ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture

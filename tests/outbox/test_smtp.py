@@ -14,12 +14,12 @@ import time_machine
 from portal.clock import now_utc
 from portal.outbox.sender import Sender
 from portal.outbox.transports import Outgoing, SmtpTransport, message_id_for
+from tests.conftest import ON_POSTGRESQL
 from tests.outbox.conftest import FAST, QuickPages, drain, messages, queue, send_once
 from tests.portal.journey import PARENT, send_complaint
 from tests.staff.conftest import sign_in
 
 WORRYING = "My foster carer hits me and I am scared to go home"
-ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @ON_POSTGRESQL  # 20 walks through the conversation take a while: once is enough
