@@ -54,10 +54,11 @@ run: db ## Set up on first use, then serve the portal on 127.0.0.1:$PORT (defaul
 	wait $$server; status=$$?; kill $$server $$sender 2>/dev/null; wait; exit $$status
 
 # The Procfile, as a platform runs it: `release` (migrations) once, then `web` (gunicorn) and
-# `worker` (the sender) together until Ctrl+C. honcho gives `web` the port.
+# `worker` (the sender) together until Ctrl+C. honcho runs them and gives `web` the port
+# (tools/procfile.py: `honcho start`, relaying each process's output in batches, not by line).
 serve: $(RUN_STAMP) catalogues ## Serve as production does: gunicorn on 127.0.0.1:$${PORT:-8000} and the sender, from the Procfile
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile release
-	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $${PORT:-8000} web worker
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tools/procfile.py -f Procfile release
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/python tools/procfile.py -f Procfile -p $${PORT:-8000} web worker
 
 $(LOAD_STAMP): pyproject.toml $(TEST_STAMP)
 	$(BIN)/pip install --quiet -e ".[test,load]"

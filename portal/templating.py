@@ -8,14 +8,13 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import Field
 
 from portal import wording
 from portal.flows.model import say
 from portal.i18n import LANGUAGE_NAMES, gettext, text_direction
-from portal.security import csp_nonce
+from portal.security import csp_nonce, csrf_token
 
 # The settings that hold numbers or addresses people are told to use, and the fixed ones.
 CONTACT_SETTINGS = (
@@ -318,7 +317,7 @@ def page_cache(app: Flask):
                 if len(kept) >= PAGES_KEPT:
                     kept.clear()
                 kept[key] = found
-        personal = {**holes, "csrf_token": generate_csrf, "csp_nonce": csp_nonce}
+        personal = {**holes, "csrf_token": csrf_token, "csp_nonce": csp_nonce}
         return "".join(
             part if index % 2 == 0 else str(escape(personal[part]()))
             for index, part in enumerate(found[1])

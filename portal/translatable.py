@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from babel.support import LazyProxy
+from markupsafe import Markup, escape
 
 Translate = Callable[[str], str]
 
@@ -44,6 +45,11 @@ class LazyText(LazyProxy):
 
     def __repr__(self) -> str:
         return f"_l({self.value!r})"
+
+    def __html__(self) -> Markup:
+        """Escaped for a page, translated once: without it, escaping asks the proxy for
+        `__html__` (translating it to find there is none) and then for the text (again)."""
+        return escape(self.value)
 
 
 def _l(text: str) -> LazyText:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import current_app
@@ -40,9 +41,29 @@ def setting(name: str) -> str:
     return str(DEFAULTS[name]) if name in DEFAULTS else ""
 
 
-def settings() -> dict[str, Any]:
+class _Settings(Mapping[str, Any]):
+    """The app's settings, with each wording setting filled in when it is read: an
+    explanation reads one or two of them, so none is copied or translated in advance."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self._config = config
+
+    def __getitem__(self, name: str) -> Any:
+        if name in DEFAULTS:
+            return setting(name)
+        return self._config[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._config
+        yield from (name for name in DEFAULTS if name not in self._config)
+
+    def __len__(self) -> int:
+        return len(self._config.keys() | DEFAULTS.keys())
+
+
+def settings() -> Mapping[str, Any]:
     """The app's settings with every wording setting filled in, for the rules' explanations."""
-    return {**current_app.config, **{name: setting(name) for name in DEFAULTS}}
+    return _Settings(current_app.config)
 
 
 def setting_in_english(name: str) -> str:

@@ -112,7 +112,8 @@ class Step:
         return {c.value: c for c in self.choices}
 
     @cached_property
-    def _always_offered(self) -> bool:
+    def offered_to_everyone(self) -> bool:
+        """Whether every choice is offered whoever is answering (none depends on answers)."""
         return all(c.show_if is None for c in self.choices)
 
     @cached_property
@@ -125,13 +126,13 @@ class Step:
 
     def choices_for(self, state: Any) -> tuple[Choice, ...]:
         """Return the choices offered to this person."""
-        if self._always_offered:
+        if self.offered_to_everyone:
             return self.choices
         return tuple(c for c in self.choices if c.show_if is None or c.show_if(state))
 
     def values_for(self, state: Any) -> frozenset[str]:
         """Return the values of the choices offered to this person."""
-        if self._always_offered:
+        if self.offered_to_everyone:
             return self.values
         return frozenset(c.value for c in self.choices_for(state))
 

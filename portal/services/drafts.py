@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -17,13 +17,27 @@ from portal.models import Draft
 # Built once, run on every question page and answer: plain rows, not ORM objects (a third of
 # the cost), read and written on the session's own connection, so in its transaction.
 _TABLE = Draft.__table__
-_BY_KEY = select(
+# What a page reads of a draft (also read with the visitor's session: public_sessions.live).
+COLUMNS = (
     _TABLE.c.id,
     _TABLE.c.journey,
     _TABLE.c.answers,
     _TABLE.c.submitted_utc,
     _TABLE.c.urgent_reasons,
-).where(_TABLE.c.key == bindparam("key"))
+)
+_BY_KEY = select(*COLUMNS).where(_TABLE.c.key == bindparam("key"))
+
+
+class Row(NamedTuple):
+    """A draft as read: COLUMNS, in order."""
+
+    id: int
+    journey: str
+    answers: dict[str, Any]
+    submitted_utc: datetime | None
+    urgent_reasons: list[str] | None
+
+
 # An answer saved to a draft: built once too (building and keying the statement afresh took
 # twice as long as running it).
 _SAVE = (
@@ -56,7 +70,11 @@ class Saved:
 
 def load(key: str | None) -> Saved:
     """Return what a visitor's draft holds, and whether it has been sent already."""
-    draft = _find(key)
+    return saved_from(_find(key))
+
+
+def saved_from(draft: Any) -> Saved:
+    """What a draft read as COLUMNS holds (None: no draft)."""
     if draft is None:
         return Saved({})
     if draft.submitted_utc is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, or_, select, update
@@ -16,6 +17,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from portal.clock import now_utc
 from portal.extensions import db
 from portal.models import PublicSession
+from portal.services import drafts
 
 # Writing "last seen" on every request would make every page view a write; a minute is enough
 # precision for a lifetime counted in hours.
@@ -43,19 +45,46 @@ _BY_HASH = select(_TABLE.c.id, _TABLE.c.ended_utc, _TABLE.c.seen_utc).where(
 )
 
 
-def live(key: object, lifetime: timedelta) -> int | None:
-    """Return the id of the live session with this key, or None if it ended or is too old."""
+# The same, with the visitor's draft in the same round trip (every question page needs both).
+_DRAFT_WIDTH = len(drafts.COLUMNS)
+_DRAFTS = drafts.COLUMNS[0].table
+_BY_HASH_WITH_DRAFT = (
+    select(*_BY_HASH.selected_columns, *drafts.COLUMNS)
+    .select_from(_TABLE.outerjoin(_DRAFTS, _DRAFTS.c.key == bindparam("draft_key")))
+    .where(_TABLE.c.key_hash == bindparam("key_hash"))
+)
+
+
+@dataclass(frozen=True)
+class Live:
+    id: int
+    draft: drafts.Saved | None  # read with it when its key was given
+
+
+def live(key: object, lifetime: timedelta, draft_key: object = None) -> Live | None:
+    """Return the live session with this key (and, given its key, the visitor's draft), or
+    None if it ended or is too old."""
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
     connection = db.session.connection()
-    row = connection.execute(_BY_HASH, {"key_hash": _hash(key)}).one_or_none()
+    with_draft = isinstance(draft_key, str) and bool(draft_key)
+    if with_draft:
+        found = connection.execute(
+            _BY_HASH_WITH_DRAFT, {"key_hash": _hash(key), "draft_key": draft_key}
+        ).one_or_none()
+    else:
+        found = connection.execute(_BY_HASH, {"key_hash": _hash(key)}).one_or_none()
     now = now_utc()
-    if row is None or row.ended_utc is not None or now - row.seen_utc > lifetime:
+    if found is None or found.ended_utc is not None or now - found.seen_utc > lifetime:
         return None
-    if now - row.seen_utc > TOUCH_EVERY:
-        connection.execute(update(_TABLE).where(_TABLE.c.id == row.id).values(seen_utc=now))
+    draft = None
+    if with_draft:
+        read = drafts.Row(*found[-_DRAFT_WIDTH:])
+        draft = drafts.saved_from(read if read.id is not None else None)
+    if now - found.seen_utc > TOUCH_EVERY:
+        connection.execute(update(_TABLE).where(_TABLE.c.id == found.id).values(seen_utc=now))
         db.session.commit()
-    return row.id
+    return Live(found.id, draft)
 
 
 def end(key: object) -> None:

@@ -111,9 +111,7 @@ def _minutes_left(walk: engine.Walk, step_id: str) -> int:
     state = walk.state
     steps = walk.still_to_come(step_id)
     shape = tuple(
-        (s.id, tuple(c.value for c in s.choices_for(state)))
-        if any(c.show_if is not None for c in s.choices)
-        else s.id
+        s.id if s.offered_to_everyone else (s.id, tuple(c.value for c in s.choices_for(state)))
         for s in steps
     )
     key = (walk.journey.id, str(get_locale()), state.voice, shape)
@@ -156,7 +154,7 @@ def step(step_id: str):
     if current is None:
         abort(404)
     key = session.get("draft")
-    saved = drafts.load(key)
+    saved = visit.saved_draft()
     if saved.is_sent:
         return _sent_elsewhere()
     answers = saved.answers
@@ -217,7 +215,7 @@ def step(step_id: str):
 @bp.get("/check")
 def check():
     journey = _journey()
-    saved = drafts.load(session.get("draft"))
+    saved = visit.saved_draft()
     if saved.is_sent:
         return _sent_elsewhere()
     answers = saved.answers

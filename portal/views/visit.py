@@ -45,11 +45,24 @@ def check_session() -> None:
         return
     if not any(key in session for key in PUBLIC_KEYS):
         return
-    session_id = public_sessions.live(session.get("sid"), _lifetime())
-    if session_id is None:
+    draft_key = session.get("draft")
+    live = public_sessions.live(session.get("sid"), _lifetime(), draft_key=draft_key)
+    if live is None:
         _forget()
     else:
-        g.public_session_id = session_id
+        g.public_session_id = live.id
+        if live.draft is not None:
+            g.draft_read = (draft_key, live.draft)
+
+
+def saved_draft() -> drafts.Saved:
+    """This visitor's draft: as read with their session before the view (once: a later call
+    reads it again, so it sees what was saved since), or read now."""
+    key = session.get("draft")
+    read = g.pop("draft_read", None)
+    if read is not None and read[0] == key:
+        return read[1]
+    return drafts.load(key)
 
 
 def session_id() -> int:

@@ -1,0 +1,79 @@
+"""What a question page costs the database and the signer: the visitor's session and draft are
+read in one statement (public_sessions.live), and the CSRF token is Flask-WTF's own, signed
+with a key derived once (security.csrf_token)."""
+
+from __future__ import annotations
+
+import time_machine
+from flask import g, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from sqlalchemy import event
+
+from portal.clock import now_utc
+from portal.security import csrf_token
+from tests.pages import PageClient
+
+
+def _statements(app, pages: PageClient, path: str) -> tuple[list[str], str]:
+    engine = app.extensions["database"][0]
+    run: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        run.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = pages.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return run, page.text
+
+
+def test_a_question_page_reads_the_session_and_the_draft_in_one_statement(app):
+    pages = PageClient(app.test_client())
+    second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
+    run, text = _statements(app, pages, second.path)
+    assert len(run) == 1, run
+    assert "public_session" in run[0] and "draft" in run[0]
+    # and what it read is the draft: the answer given shows in "Your answers so far"
+    assert "This is about me" in text
+
+
+def test_a_draft_read_with_the_session_is_not_used_after_an_answer_is_saved(app):
+    pages = PageClient(app.test_client())
+    second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
+    third = pages.submit(second, {"answer": "looked_after"})
+    back = pages.get(second.path)  # the page reads the draft as it is now, with both answers
+    assert back.select_one("input[value=looked_after]").has_attr("checked")
+    assert third.path != second.path
+
+
+def test_a_session_that_ended_reads_no_draft(app):
+    pages = PageClient(app.test_client())
+    second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
+    pages.client.get("/exit")  # "Exit this page"
+    again = pages.client.get(second.path)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/chat/who")
+
+
+def test_the_csrf_token_is_flask_wtfs_own(app):
+    with app.test_request_context("/"):
+        with time_machine.travel(now_utc(), tick=False):
+            ours = csrf_token()
+            g.pop("csrf_token")
+            theirs = generate_csrf()
+        assert ours == theirs
+        validate_csrf(ours)  # raises if Flask-WTF would refuse it
+        raw = session["csrf_token"]
+        assert csrf_token() == theirs and session["csrf_token"] == raw  # one per request
+
+
+def test_a_new_secret_key_signs_new_tokens(app):
+    with app.test_request_context("/"):
+        first = csrf_token()
+        g.pop("csrf_token")
+        app.secret_key = "another key, as after a rotation"
+        second = csrf_token()
+        assert first.split(".")[0] == second.split(".")[0]  # the same raw token
+        assert first.split(".")[-1] != second.split(".")[-1]  # signed with the new key
+        validate_csrf(second)
