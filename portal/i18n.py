@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import flask_babel
+from babel import Locale
 from flask import Flask, Response, current_app, g, request
 
 from portal import translatable
@@ -21,12 +22,39 @@ def language_cookie_name() -> str:
     return LANGUAGE_COOKIE
 
 
-def select_locale() -> str:
+# Each language's Locale, made once: Flask-Babel takes a Locale as it is, where it would parse
+# a code afresh on every request.
+_LOCALES: dict[str, Locale] = {}
+
+
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(language_cookie_name())
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or languages[0]
+    found = _LOCALES.get(chosen)
+    if found is None:
+        found = _LOCALES[chosen] = Locale.parse(chosen)
+    return found
+
+
+_CODES: dict[Locale, str] = {}
+
+
+def locale_code() -> str:
+    """The page's language as a code ("en", "cy"): `str(flask_babel.get_locale())`, without
+    asking Flask-Babel again each time (a page asks four times or more). Follows
+    `force_locale`, as it reads the locale Flask-Babel holds now."""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # no locale chosen yet, or outside a request
+        locale = None
+    if locale is None:
+        return str(flask_babel.get_locale() or "en")
+    code = _CODES.get(locale)
+    if code is None:
+        code = _CODES[locale] = str(locale)
+    return code
 
 
 def text_direction(locale: str) -> str:

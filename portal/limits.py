@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,3 +38,27 @@ def checked_where_declared(app: Flask, *limiters: Limiter) -> None:
         hooks = app.before_request_funcs.get(None, [])
         if each._check_request_limit in hooks:
             hooks.remove(each._check_request_limit)
+        if each._headers_enabled or _deducts_after_the_view(manager):
+            continue
+        # After every response it would deduct `deduct_when` limits and add headers (neither is
+        # used), and clear its notes on a request that is ending anyway: a tenth of what a page
+        # costs before its view runs.
+        app.after_request_funcs[None] = [
+            hook
+            for hook in app.after_request_funcs.get(None, [])
+            if not (isinstance(hook, partial) and hook.args[:1] == (each,))
+        ]
+        app.teardown_request_funcs[None] = [
+            hook
+            for hook in app.teardown_request_funcs.get(None, [])
+            if getattr(hook, "__self__", None) is not each
+        ]
+
+
+def _deducts_after_the_view(manager) -> bool:
+    """Whether any declared limit is counted only after its view (`deduct_when`)."""
+    return any(
+        getattr(limit, "deduct_when", None) is not None
+        for limits in manager._decorated_limits.values()
+        for limit in limits
+    )

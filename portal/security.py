@@ -100,13 +100,18 @@ def _csp() -> str:
     return _CSP_BEFORE + csp_nonce() + _CSP_AFTER
 
 
+# No view sets these, so they are added, not looked for and replaced.
+_FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def set_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = _csp()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers.extend((("Content-Security-Policy", _csp()), *_FIXED_HEADERS))
     if current_app.config["ENVIRONMENT"] == PRODUCTION:
         # Browsers that have seen the site once never fall back to plain HTTP for a year.
         response.headers["Strict-Transport-Security"] = HSTS

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 from markupsafe import Markup, escape
 from wtforms import Field
 
 from portal import wording
 from portal.flows.model import say
-from portal.i18n import LANGUAGE_NAMES, gettext, text_direction
+from portal.i18n import LANGUAGE_NAMES, gettext, locale_code, text_direction
 from portal.security import csp_nonce, csrf_token
 
 # The settings that hold numbers or addresses people are told to use, and the fixed ones.
@@ -64,7 +64,7 @@ def _safety_help_once() -> dict[str, bool]:
 
 
 def current_locale() -> str:
-    return str(get_locale() or "en")
+    return locale_code()
 
 
 def is_date(value: Any) -> bool:

@@ -99,6 +99,10 @@ def test_limits_are_checked_by_the_views_that_declare_them_not_before_every_page
     hooks = app.before_request_funcs[None]
     for limiter in (limits.limiter, staff.auth.limiter):
         assert limiter._check_request_limit not in hooks
+    # Nor after them: no limit is counted after its view and no header is sent.
+    after = [*app.after_request_funcs[None], *app.teardown_request_funcs.get(None, [])]
+    assert not [hook for hook in after if "flask_limiter" in getattr(hook, "__module__", "")]
+    assert not [hook for hook in after if "flask_limiter" in repr(hook)]
     # A limit over the whole app still needs the check before every request: it is kept.
     other = Flask("other")
     wide = Limiter(
@@ -108,6 +112,15 @@ def test_limits_are_checked_by_the_views_that_declare_them_not_before_every_page
     limits.checked_where_declared(other, wide)
     assert wide._check_request_limit in other.before_request_funcs[None]
     client = other.test_client()
+    assert [client.get("/").status_code for _ in range(2)] == [200, 429]
+    # A limit counted only after its view keeps the hook that counts it.
+    late = Flask("late")
+    after_view = Limiter(get_remote_address, app=late, storage_uri="memory://")
+    late.get("/")(
+        after_view.limit("1/hour", deduct_when=lambda r: r.status_code == 200)(lambda: "ok")
+    )
+    limits.checked_where_declared(late, after_view)
+    client = late.test_client()
     assert [client.get("/").status_code for _ in range(2)] == [200, 429]
 
 

@@ -14,12 +14,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 
 from portal import templating, wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import describe, summary_label, topic_label
+from portal.i18n import locale_code
 from portal.services import complaints, drafts, status_links
 from portal.services.status_links import LinkProblem
 from portal.types import Voice
@@ -114,7 +114,7 @@ def _minutes_left(walk: engine.Walk, step_id: str) -> int:
         s.id if s.offered_to_everyone else (s.id, tuple(c.value for c in s.choices_for(state)))
         for s in steps
     )
-    key = (walk.journey.id, str(get_locale()), state.voice, shape)
+    key = (walk.journey.id, locale_code(), state.voice, shape)
     found = _MINUTES.get(key)
     if found is None or found[0] is not walk.journey:
         if len(_MINUTES) >= MINUTES_KEPT:
@@ -250,7 +250,7 @@ def _in_short(step: Step, lines: list[Any]) -> list[Any]:
     if step.kind in TEXT_KINDS:
         return [_first_words(str(line)) for line in lines]
     if step.kind == Kind.MULTI and len(lines) > 1:
-        comma = "، " if str(get_locale()) == "ar" else ", "
+        comma = "، " if locale_code() == "ar" else ", "
         return [comma.join(str(line) for line in lines)]
     return lines
 

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +25,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal.clock import today_local
 from portal.contact import Contact, normalise
 from portal.flows.model import SINGLE_KINDS, Kind, Step, say
+from portal.i18n import locale_code
 from portal.safety.boundary import Screened, screen
 from portal.types import Voice
 from portal.views import visit
@@ -237,7 +237,7 @@ FORM_CLASSES_KEPT = 4096
 
 def _form_class(step: Step, state: Any) -> type[FlaskForm]:
     offered = tuple(c.value for c in step.choices_for(state)) if step.choices else ()
-    key = (id(step), step.id, str(get_locale()), state.voice, offered)
+    key = (id(step), step.id, locale_code(), state.voice, offered)
     found = _FORM_CLASSES.get(key)
     if found is None or found[0] is not step:
 
