@@ -14,16 +14,23 @@ from portal.security import csrf_token
 from tests.pages import PageClient
 
 
-def _statements(app, pages: PageClient, path: str) -> tuple[list[str], str]:
+def _statements(app, pages: PageClient, path: str, answer: str | None = None):
+    """The SQL run to open a page (or to answer it), and what the page said."""
     engine = app.extensions["database"][0]
     run: list[str] = []
 
     def note(_connection, _cursor, statement, *_args) -> None:
         run.append(" ".join(statement.split()))
 
+    page = pages.get(path) if answer is not None else None
     event.listen(engine, "before_cursor_execute", note)
     try:
-        page = pages.get(path)
+        if answer is None:
+            page = pages.get(path)
+        else:
+            form = page.form_data("form.ask")[1]
+            response = pages.client.post(path, data={**form, "answer": answer})
+            assert response.status_code == 303, response.status_code
     finally:
         event.remove(engine, "before_cursor_execute", note)
     return run, page.text
@@ -37,6 +44,15 @@ def test_a_question_page_reads_the_session_and_the_draft_in_one_statement(app):
     assert "public_session" in run[0] and "draft" in run[0]
     # and what it read is the draft: the answer given shows in "Your answers so far"
     assert "This is about me" in text
+
+
+def test_an_answer_is_read_and_saved_in_two_statements(app):
+    pages = PageClient(app.test_client())
+    second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
+    run, _ = _statements(app, pages, second.path, answer="looked_after")
+    assert len(run) == 2, run
+    assert run[0].startswith("SELECT") and "public_session" in run[0] and "draft" in run[0]
+    assert run[1].startswith("UPDATE draft")
 
 
 def test_a_draft_read_with_the_session_is_not_used_after_an_answer_is_saved(app):
