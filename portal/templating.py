@@ -48,6 +48,16 @@ def iso_date(value: str | date | None) -> date | None:
         return None
 
 
+def answer_lines(lines: list[Any]) -> Markup:
+    """An answer as the person gave it: its lines (a date the way people say it), one under
+    another, or "Skipped" when an optional question was left."""
+    if not lines:
+        return Markup('<span class="muted">{}</span>').format(gettext("Skipped"))
+    return Markup("<br>").join(
+        long_date(line) if isinstance(line, date) else line for line in lines
+    )
+
+
 def first_input_id(field: Field) -> str:
     """Return the id of the first input of a field, for the error summary's link."""
     if field.type in ("ChoiceField", "MultiCheckboxField"):
@@ -200,6 +210,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["answer_buttons"] = answer_buttons_cache(app)
     app.jinja_env.globals.update(
         say=say,
+        answer_lines=answer_lines,
         first_input_id=first_input_id,
         text_direction=text_direction,
         current_locale=current_locale,

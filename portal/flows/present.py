@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from portal.flows.model import CHOICE_KINDS, Kind, Step, say
 from portal.types import Voice
+
+
+class Exchange(NamedTuple):
+    """One earlier question in the conversation, as the transcript shows it (a named tuple:
+    templates read its fields as attributes, at once, where a dict's keys are found only after
+    an attribute lookup fails)."""
+
+    question: Any
+    answer: list[Any]
+    said: list[str]
 
 
 def describe(step: Step, value: Any, voice: Voice) -> list[Any]:

@@ -18,7 +18,7 @@ from flask import (
 from portal import templating, wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
-from portal.flows.present import describe, summary_label, topic_label
+from portal.flows.present import Exchange, describe, summary_label, topic_label
 from portal.i18n import locale_code
 from portal.services import complaints, drafts, status_links
 from portal.services.status_links import LinkProblem
@@ -82,7 +82,7 @@ def explained_points(journey: Journey, points, voice) -> list[dict]:
     return list(groups.values())
 
 
-def _transcript(walk: engine.Walk, step_id: str) -> list[dict]:
+def _transcript(walk: engine.Walk, step_id: str) -> list[Exchange]:
     """The questions answered before this one, with what the conversation said back to each."""
     state = walk.state
     earlier = []
@@ -90,11 +90,11 @@ def _transcript(walk: engine.Walk, step_id: str) -> list[dict]:
         if step.id == step_id:
             break
         earlier.append(
-            {
-                "question": summary_label(step, state.voice),
-                "answer": describe(step, value, state.voice),
-                "said": explained(rules.said_after(step.id, state), state.voice),
-            }
+            Exchange(
+                question=summary_label(step, state.voice),
+                answer=describe(step, value, state.voice),
+                said=explained(rules.said_after(step.id, state), state.voice),
+            )
         )
     return earlier
 

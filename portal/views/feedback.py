@@ -16,7 +16,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 
 from portal.flows import engine
 from portal.flows.model import TEXT_KINDS, Step
-from portal.flows.present import describe, summary_label
+from portal.flows.present import Exchange, describe, summary_label
 from portal.services import drafts, safety
 from portal.services import feedback as service
 from portal.services.messages import page_language
@@ -49,18 +49,12 @@ def _step_url(step: Step | None, changing: bool = False) -> str:
     return url_for("feedback.step", step_id=step.id, change=1 if changing else None)
 
 
-def _transcript(answers: dict[str, Any], step_id: str, voice: Voice) -> list[dict]:
+def _transcript(answers: dict[str, Any], step_id: str, voice: Voice) -> list[Exchange]:
     earlier = []
     for step, value in engine.answered_path(JOURNEY, answers):
         if step.id == step_id:
             break
-        earlier.append(
-            {
-                "question": summary_label(step, voice),
-                "answer": describe(step, value, voice),
-                "said": [],
-            }
-        )
+        earlier.append(Exchange(summary_label(step, voice), describe(step, value, voice), []))
     return earlier[-TRANSCRIPT_LENGTH:]
 
 
