@@ -62,8 +62,8 @@ def _csrf_signing(secret_key: object) -> tuple[URLSafeTimedSerializer, Timestamp
 
 def csrf_token() -> str:
     """This request's CSRF token: Flask-WTF's `generate_csrf`, the same token (its raw half in
-    the session, signed with a timestamp, kept for the request in `g`), signed at a quarter of
-    the cost. CSRFProtect checks it on every POST."""
+    the session, signed with a timestamp, kept for the request in `g`), at three fifths of the
+    cost (measured: 28 against 46 microseconds). CSRFProtect checks it on every POST."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = g.get(field)

@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.models import Draft
 
 # Built once, run on every question page and answer: plain rows, not ORM objects (a third of
-# the cost), read and written on the session's own connection, so in its transaction.
+# the cost). A page reads its draft with the visitor's session (public_sessions.live); an
+# answer is written in a transaction of its own.
 _TABLE = Draft.__table__
 # What a page reads of a draft (also read with the visitor's session: public_sessions.live).
 COLUMNS = (
@@ -99,17 +100,15 @@ def save_answer(
     now = now_utc()
     if draft is None or draft.submitted_utc is not None or draft.journey != journey:
         key = secrets.token_urlsafe(32)
-        statement, values = (
-            insert(_TABLE).values(
-                key=key,
-                journey=journey,
-                answers={step_id: value},
-                created_utc=now,
-                updated_utc=now,
-                urgent_reasons=sorted(set(risks)),
-            ),
-            {},
+        statement = insert(_TABLE).values(
+            key=key,
+            journey=journey,
+            answers={step_id: value},
+            created_utc=now,
+            updated_utc=now,
+            urgent_reasons=sorted(set(risks)),
         )
+        values = {}
     else:
         values = {
             "draft_id": draft.id,
