@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, g
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Dialect, Engine, Select, create_engine, event
+from sqlalchemy.exc import MultipleResultsFound
 from sqlalchemy.orm import Session, sessionmaker
 
 csrf = CSRFProtect()
@@ -62,6 +65,64 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+class PlainRead:
+    """A SELECT for the hottest path (every public page), run on the driver's own cursor.
+
+    Running a statement through SQLAlchemy's Connection costs four times what the query costs
+    in the database (measured on SQLite: about 100 against 25 microseconds, most of it making
+    the connection wrapper, its context and result). Here the statement is compiled once per
+    dialect, run on a pooled connection's DB-API cursor (so the pool, its reset and its
+    pre-ping work as always), and each column is turned into what SQLAlchemy would give (its
+    own result processors: a UTC date read back from SQLite's text, JSON decoded). Its binds
+    must be plain text or numbers that the driver takes as they are: checked when compiled.
+    tests/test_plain_read.py compares every row with what SQLAlchemy reads, on SQLite and on
+    PostgreSQL.
+    """
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple]] = {}
+
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, tuple]:
+        key = (dialect.name, dialect.driver)
+        found = self._compiled.get(key)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            for bind, name in compiled.bind_names.items():
+                if name != bind.key or bind.type.dialect_impl(dialect).bind_processor(dialect):
+                    raise TypeError(f"{bind.key}: PlainRead takes binds the driver takes as-is")
+            order = tuple(compiled.positiontup or ()) if dialect.positional else None
+            processors = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            )
+            found = self._compiled[key] = (compiled.string, order, processors)
+        return found
+
+    def one_or_none(self, engine: Engine, **params: Any) -> tuple | None:
+        """The one row the statement finds (a tuple, in the order selected), or None."""
+        sql, order, processors = self._compile(engine.dialect)
+        values: Any = params if order is None else tuple(params[name] for name in order)
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, values)
+                rows = cursor.fetchmany(2)
+            finally:
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool, rolled back as SQLAlchemy does
+        if len(rows) > 1:
+            raise MultipleResultsFound("PlainRead.one_or_none found more than one row")
+        if not rows:
+            return None
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(processors, rows[0], strict=True)
+        )
 
 
 db = Database()

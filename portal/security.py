@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request, session
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 from werkzeug.exceptions import SecurityError
 
 from portal.config import HSTS, PRODUCTION
@@ -36,27 +38,44 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+class DerivedOnce(TimestampSigner):
+    """itsdangerous's TimestampSigner, giving the same signatures at less cost.
+
+    The stock signer derives its HMAC key from the secret again on every signature and every
+    check (an HMAC for nothing), and Flask and Flask-WTF hand it SHA-1 wrapped in a function of
+    their own, which sends Python's hmac down its slow pure-Python path. Here each key is
+    derived once per process and SHA-1 is hashlib's own, so hmac runs in C: the same bytes
+    either way (tests/test_signing.py compares them with the stock signers').
+    """
+
+    default_digest_method = staticmethod(hashlib.sha1)
+    _derived: ClassVar[dict[tuple, bytes]] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        key = (secret, self.salt, self.key_derivation, self.digest_method)
+        found = self._derived.get(key)
+        if found is None:
+            if len(self._derived) >= 32:  # keys changed at run time (tests do)
+                self._derived.clear()
+            found = self._derived[key] = super().derive_key(secret)
+        return found
+
+
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, which checks the tokens (CSRFProtect)
-_CSRF_SIGNING: dict[object, tuple[URLSafeTimedSerializer, TimestampSigner]] = {}
+_CSRF_SIGNING: dict[object, URLSafeTimedSerializer] = {}
 
 
-def _csrf_signing(secret_key: object) -> tuple[URLSafeTimedSerializer, TimestampSigner]:
-    """Flask-WTF's serializer and its signer, made once per secret key. Its signer derives the
-    HMAC key from the secret on every token (and Flask-WTF makes both afresh each time); here
-    the key is derived once, the same way, so the tokens are the same."""
+def _csrf_serializer(secret_key: object) -> URLSafeTimedSerializer:
+    """Flask-WTF's serializer, made once per secret key (Flask-WTF makes it afresh for each
+    token), with a signer that derives its key once."""
     found = _CSRF_SIGNING.get(secret_key)
     if found is None:
-        serializer = URLSafeTimedSerializer(secret_key, salt=CSRF_SALT)
-        made = serializer.make_signer(CSRF_SALT)
-        signer = TimestampSigner(
-            made.derive_key(),
-            salt=CSRF_SALT,
-            key_derivation="none",
-            digest_method=made.digest_method,
-        )
         if len(_CSRF_SIGNING) >= 8:  # a key changed at run time (tests do)
             _CSRF_SIGNING.clear()
-        found = _CSRF_SIGNING[secret_key] = (serializer, signer)
+        found = _CSRF_SIGNING[secret_key] = URLSafeTimedSerializer(
+            secret_key, salt=CSRF_SALT, signer=DerivedOnce
+        )
     return found
 
 
@@ -68,13 +87,11 @@ def csrf_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = g.get(field)
     if token is None:
-        serializer, signer = _csrf_signing(
-            config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        )
+        serializer = _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
         raw = session.get(field)
         if not isinstance(raw, str):
             raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
-        token = signer.sign(serializer.dump_payload(raw)).decode()
+        token = serializer.dumps(raw)
         setattr(g, field, token)
     return token
 

@@ -11,11 +11,14 @@ cookie holds nothing new; an expired or forged cookie is still an empty session.
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from portal.security import DerivedOnce
 
 RENEW_AFTER_SECONDS = 60
 
@@ -26,14 +29,17 @@ class Session(SecureCookieSession):
 
 class SessionInterface(SecureCookieSessionInterface):
     session_class = Session
+    digest_method = staticmethod(hashlib.sha1)  # Flask's SHA-1, as hashlib's own (C's hmac)
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Flask's serializer, made once per key rather than on every request (a tenth of a
-        question page's time went on making it again). Keyed by the secret key and its
-        fallbacks, so a key changed at run time (tests do) gets a new one."""
+        """Flask's serializer (as `SecureCookieSessionInterface` makes it), made once per key
+        rather than on every request (a tenth of a question page's time went on making it
+        again), with a signer that derives its keys once (`security.DerivedOnce`). Keyed by
+        the secret key and its fallbacks, so a key changed at run time (tests do) gets a new
+        one."""
         if not app.secret_key:
             return None
         key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -41,7 +47,16 @@ class SessionInterface(SecureCookieSessionInterface):
         if found is None:
             if len(self._serializers) >= 8:
                 self._serializers.clear()
-            found = self._serializers[key] = super().get_signing_serializer(app)
+            found = self._serializers[key] = URLSafeTimedSerializer(
+                [*key[1], key[0]],  # the newest last, as itsdangerous expects
+                salt=self.salt,
+                serializer=self.serializer,
+                signer=DerivedOnce,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
         return found
 
     def open_session(self, app: Flask, request: Request) -> Session | None:

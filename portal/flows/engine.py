@@ -25,32 +25,43 @@ from portal.types import Voice
 
 Answers = Mapping[str, Any]
 
-# Where each step sits in its journey, by id: `Journey.following` would look the step up with
-# `tuple.index`, comparing whole dataclasses field by field on every hop of every walk.
-_POSITIONS: dict[int, tuple[tuple[Step, ...], dict[str, int]]] = {}
+# Each step's place in its journey and where it leads by default (its `next`, or the step
+# declared after it), by id, worked out once per journey: `Journey.following` would look the
+# step up with `tuple.index`, comparing whole dataclasses field by field on every hop.
+_ROUTES: dict[int, tuple[tuple[Step, ...], dict[str, Step | None], dict[str, Step | None]]] = {}
 
 
-def _following(journey: Journey, step: Step) -> Step | None:
-    cached = _POSITIONS.get(id(journey))
-    if cached is None or cached[0] is not journey.steps:
-        cached = (journey.steps, {s.id: i for i, s in enumerate(journey.steps)})
-        _POSITIONS[id(journey)] = cached
-    index = cached[1][step.id] + 1
-    return journey.steps[index] if index < len(journey.steps) else None
+def _routes(journey: Journey) -> tuple[dict[str, Step | None], dict[str, Step | None]]:
+    """(the step declared after each, where each leads by default), by step id."""
+    found = _ROUTES.get(id(journey))
+    if found is None or found[0] is not journey.steps:
+        steps = journey.steps
+        following = {
+            s.id: (steps[i + 1] if i + 1 < len(steps) else None) for i, s in enumerate(steps)
+        }
+        defaults = {s.id: _target(journey, following, s, s.next) for s in steps}
+        found = _ROUTES[id(journey)] = (steps, following, defaults)
+    return found[1], found[2]
+
+
+def _target(
+    journey: Journey, following: dict[str, Step | None], step: Step, target: str
+) -> Step | None:
+    if target == Go.END:
+        return None
+    if target == Go.FOLLOWING:
+        return following[step.id]
+    return journey.get(target)
 
 
 def destination(journey: Journey, step: Step, answer: Any) -> Step | None:
     """Return the step an answer leads to, or None for the end of the journey."""
-    target = step.next
+    following, defaults = _routes(journey)
     if answer is not None and step.kind in SINGLE_KINDS:
         choice = step.choice(answer)
         if choice is not None and choice.next:
-            target = choice.next
-    if target == Go.END:
-        return None
-    if target == Go.FOLLOWING:
-        return _following(journey, step)
-    return journey.get(target)
+            return _target(journey, following, step, choice.next)
+    return defaults[step.id]
 
 
 def path(journey: Journey, answers: Answers) -> list[Step]:
@@ -62,8 +73,9 @@ def path(journey: Journey, answers: Answers) -> list[Step]:
     return list(walk(journey, answers).steps)
 
 
-def _walk_steps(journey: Journey, answers: Answers, state: Any) -> tuple[Step, ...]:
-    shown: list[Step] = []
+def _walk_steps(journey: Journey, answers: Answers, state: Any) -> dict[str, tuple[Step, bool]]:
+    """The steps shown, in order, by id, each with whether its answer is valid."""
+    shown: dict[str, tuple[Step, bool]] = {}
     seen: set[str] = set()
     step: Step | None = journey.first
     while step is not None and step.id not in seen:
@@ -71,10 +83,11 @@ def _walk_steps(journey: Journey, answers: Answers, state: Any) -> tuple[Step, .
         if step.show_if is not None and not step.show_if(state):
             step = destination(journey, step, None)
             continue
-        shown.append(step)
         answer = answers.get(step.id)
-        step = destination(journey, step, answer if is_valid(step, answer, state) else None)
-    return tuple(shown)
+        valid = is_valid(step, answer, state)
+        shown[step.id] = (step, valid)
+        step = destination(journey, step, answer if valid else None)
+    return shown
 
 
 def is_valid(step: Step, answer: Any, state: Any = None) -> bool:
@@ -114,11 +127,18 @@ class Walk:
         self.journey = journey
         self.answers = answers
         self.state = journey.state(answers)
-        self.steps = _walk_steps(journey, answers, self.state)
-        self._index = {s.id: i for i, s in enumerate(self.steps)}
+        shown = _walk_steps(journey, answers, self.state)
+        self.steps = tuple(step for step, _ in shown.values())
+        self._index = {step_id: i for i, step_id in enumerate(shown)}
+        # Whether each step's answer is valid, worked out once on the walk (the walk needs it
+        # to find its way; the page asks it again for every step before this one).
+        self._valid = {step_id: valid for step_id, (_, valid) in shown.items()}
 
     def valid(self, step: Step) -> bool:
-        return is_valid(step, self.answers.get(step.id), self.state)
+        found = self._valid.get(step.id)
+        if found is None or self.steps[self._index[step.id]] is not step:
+            return is_valid(step, self.answers.get(step.id), self.state)
+        return found
 
     @cached_property
     def current(self) -> Step | None:

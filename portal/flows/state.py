@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from portal.types import Role, Voice
@@ -39,6 +40,9 @@ ELSEWHERE_TOPICS = frozenset({"school", "police", "health", "court_decision", "c
 
 @dataclass(frozen=True)
 class ComplaintState:
+    """The answers as they stand when the state is made (a walk makes one and asks it about
+    each step: who is speaking and their role are worked out once, not at every step)."""
+
     answers: Mapping[str, Any]
 
     def _one(self, step_id: str) -> str | None:
@@ -49,11 +53,11 @@ class ComplaintState:
         value = self.answers.get(step_id)
         return list(value) if isinstance(value, list) else []
 
-    @property
+    @cached_property
     def who(self) -> str | None:
         return self._one("who")
 
-    @property
+    @cached_property
     def role(self) -> Role | None:
         """The complainant's role, once the questions that settle it are answered."""
         fixed = {"young_helper": Role.YOUNG_HELPER, "advocate": Role.ADVOCATE}

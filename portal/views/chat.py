@@ -188,8 +188,8 @@ def step(step_id: str):
     return templating.render_page(
         "chat/step.html",
         holes={
-            "transcript": lambda: get_template_attribute(macros, "transcript")(transcript),
-            "said_last": lambda: get_template_attribute(macros, "said_last")(transcript),
+            "transcript": lambda: templating.answers_so_far(transcript),
+            "said_last": lambda: templating.said_last(transcript),
             "answer": lambda: get_template_attribute(macros, "answer_field")(
                 current, form, voice, errors
             ),

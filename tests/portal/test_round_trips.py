@@ -4,6 +4,9 @@ with a key derived once (security.csrf_token)."""
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import time_machine
 from flask import g, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
@@ -14,16 +17,48 @@ from portal.security import csrf_token
 from tests.pages import PageClient
 
 
+def _counting(dbapi_connection, run: list[str]) -> None:
+    """Note every statement this driver connection sends, however it is sent (SQLAlchemy's
+    Connection, or extensions.PlainRead on the driver's cursor): SQLite's trace callback, or
+    a psycopg cursor class that notes what it executes."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.set_trace_callback(
+            lambda sql: (
+                run.append(" ".join(sql.split()))
+                if sql.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}
+                else None
+            )
+        )
+        return
+    plain = psycopg.Cursor
+
+    class Noting(plain):  # type: ignore[misc, valid-type]
+        def execute(self, query, *args, **kwargs):
+            run.append(" ".join(str(query).split()))
+            return super().execute(query, *args, **kwargs)
+
+    dbapi_connection.cursor_factory = Noting
+
+
+def _quiet(dbapi_connection) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.set_trace_callback(None)
+    else:
+        dbapi_connection.cursor_factory = psycopg.Cursor
+
+
 def _statements(app, pages: PageClient, path: str, answer: str | None = None):
-    """The SQL run to open a page (or to answer it), and what the page said."""
+    """The SQL sent to the database to open a page (or to answer it), and what the page said."""
     engine = app.extensions["database"][0]
     run: list[str] = []
+    touched: list = []
 
-    def note(_connection, _cursor, statement, *_args) -> None:
-        run.append(" ".join(statement.split()))
+    def note(dbapi_connection, _record, _proxy) -> None:
+        touched.append(dbapi_connection)
+        _counting(dbapi_connection, run)
 
     page = pages.get(path) if answer is not None else None
-    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine.pool, "checkout", note)
     try:
         if answer is None:
             page = pages.get(path)
@@ -32,8 +67,12 @@ def _statements(app, pages: PageClient, path: str, answer: str | None = None):
             response = pages.client.post(path, data={**form, "answer": answer})
             assert response.status_code == 303, response.status_code
     finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return run, page.text
+        event.remove(engine.pool, "checkout", note)
+        for dbapi_connection in touched:
+            _quiet(dbapi_connection)
+    # The pool's check that a PostgreSQL connection is alive (pool_pre_ping) is not the page's.
+    ping = engine.dialect._dialect_specific_select_one
+    return [sql for sql in run if sql != ping], page.text
 
 
 def test_a_question_page_reads_the_session_and_the_draft_in_one_statement(app):
@@ -50,9 +89,23 @@ def test_an_answer_is_read_and_saved_in_two_statements(app):
     pages = PageClient(app.test_client())
     second = pages.submit(pages.get("/chat/who"), {"answer": "self"})
     run, _ = _statements(app, pages, second.path, answer="looked_after")
-    assert len(run) == 2, run
+    assert len(run) == 2, "\n".join(s[:90] for s in run)
     assert run[0].startswith("SELECT") and "public_session" in run[0] and "draft" in run[0]
     assert run[1].startswith("UPDATE draft")
+
+
+def test_the_count_sees_what_sqlalchemy_sends_too(app):
+    """The count above is taken at the driver: an ORM query is counted like the plain read."""
+    pages = PageClient(app.test_client())
+    run, _ = _statements(app, pages, "/staff/sign-in")
+    with app.app_context():
+        engine = app.extensions["database"][0]
+        noted: list[str] = []
+        with engine.connect() as connection:
+            _counting(connection.connection.dbapi_connection, noted)
+            connection.exec_driver_sql("SELECT 2")
+            _quiet(connection.connection.dbapi_connection)
+    assert noted == ["SELECT 2"]
 
 
 def test_a_draft_read_with_the_session_is_not_used_after_an_answer_is_saved(app):

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, TimestampSigner
 
 from portal.clock import now_utc
+from portal.security import DerivedOnce
 from tests.pages import PageClient
 
 COOKIE = "su_session"
@@ -89,3 +93,33 @@ def test_a_new_secret_key_is_followed_at_once_and_an_old_one_only_as_a_fallback(
     finally:
         app.secret_key = old
         app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_the_cookie_is_flasks_own_byte_for_byte(app):
+    """The serializer is Flask's with a signer that derives its key once and uses hashlib's
+    SHA-1 (security.DerivedOnce): the cookie it signs is the one Flask signs, and each reads
+    the other's."""
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    ours = app.session_interface.get_signing_serializer(app)
+    data = {"sid": "a key", "draft": "another", "arrived": "age"}
+    with time_machine.travel(now_utc(), tick=False):
+        assert ours.dumps(data) == stock.dumps(data)
+    assert ours.loads(stock.dumps(data)) == data == stock.loads(ours.dumps(data))
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    old = stock.dumps(data)
+    app.secret_key = "a new key"
+    assert app.session_interface.get_signing_serializer(app).loads(old) == data
+
+
+def test_a_key_derived_once_signs_as_itsdangerous_does():
+    for derivation in ("django-concat", "hmac", "concat", "none"):
+        for salt in ("one salt", "another"):
+            stock = TimestampSigner(["old", "new"], salt=salt, key_derivation=derivation)
+            ours = DerivedOnce(["old", "new"], salt=salt, key_derivation=derivation)
+            for _ in range(2):  # the second time, from the keys kept
+                assert ours.get_signature(b"words") == stock.get_signature(b"words")
+                assert ours.unsign(stock.sign(b"words")) == b"words"
+            by_old_key = TimestampSigner("old", salt=salt, key_derivation=derivation)
+            assert ours.unsign(by_old_key.sign(b"words")) == b"words"
+            with pytest.raises(BadSignature):
+                ours.unsign(TimestampSigner("other", salt=salt).sign(b"words"))

@@ -1,0 +1,65 @@
+"""extensions.PlainRead runs a SELECT on the driver's own cursor: what it gives back must be
+what SQLAlchemy gives, value for value and type for type, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import MultipleResultsFound
+
+from portal.clock import now_utc
+from portal.extensions import PlainRead, db
+from portal.models import Draft
+from portal.services import drafts, public_sessions
+
+DRAFTS = Draft.__table__
+
+
+def _both(statement, **params):
+    """What SQLAlchemy's Connection reads, and what PlainRead reads."""
+    with db.engine.connect() as connection:
+        theirs = connection.execute(statement, params).one_or_none()
+    ours = PlainRead(statement).one_or_none(db.engine, **params)
+    return (tuple(theirs) if theirs is not None else None), ours
+
+
+def test_the_session_and_draft_read_as_sqlalchemy_reads_them(app):
+    with app.app_context():
+        key, _ = public_sessions.start()
+        draft_key = drafts.save_answer(None, "complaint", "who", "self", ["harm"])
+        drafts.save_answer(draft_key, "complaint", "what", "Words — ünïcode, \"quoted\" 'too'")
+        for statement, params in [
+            (public_sessions._BY_HASH_WITH_DRAFT, {"draft_key": draft_key}),
+            (public_sessions._BY_HASH_WITH_DRAFT, {"draft_key": "no such draft"}),
+            (public_sessions._BY_HASH, {}),
+        ]:
+            theirs, ours = _both(statement, key_hash=public_sessions._hash(key), **params)
+            assert ours == theirs
+            assert [type(v) for v in ours] == [type(v) for v in theirs]
+        row = _both(
+            public_sessions._BY_HASH_WITH_DRAFT,
+            key_hash=public_sessions._hash(key),
+            draft_key=draft_key,
+        )[1]
+        assert row[5] == {"who": "self", "what": "Words — ünïcode, \"quoted\" 'too'"}
+        assert row[7] == ["harm"]
+        assert row[2].tzinfo is not None and abs(now_utc() - row[2]) < timedelta(minutes=1)
+
+
+def test_no_row_is_none_and_two_rows_are_refused(app):
+    with app.app_context():
+        for _ in range(2):
+            drafts.save_answer(None, "complaint", "who", "self")
+        by_journey = select(DRAFTS.c.id).where(DRAFTS.c.journey == bindparam("journey"))
+        assert PlainRead(by_journey).one_or_none(db.engine, journey="none such") is None
+        with pytest.raises(MultipleResultsFound):
+            PlainRead(by_journey).one_or_none(db.engine, journey="complaint")
+
+
+def test_a_bind_the_driver_cannot_take_as_it_is_is_refused(app):
+    with app.app_context():
+        by_answers = select(DRAFTS.c.id).where(DRAFTS.c.answers == bindparam("answers"))
+        with pytest.raises(TypeError, match="as-is"):
+            PlainRead(by_answers).one_or_none(db.engine, answers={"who": "self"})
