@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -32,6 +33,30 @@ from portal.i18n import select_locale
 from portal.views import chat, feedback, health, lost_link, pages, safety, status, visit
 
 
+class Portal(Flask):
+    """Flask, asking once per function whether it is a coroutine.
+
+    Flask asks `ensure_sync` about every before- and after-request function, teardown and view
+    on every request (fifteen `inspect` calls a question page); the answer never changes, so
+    it is kept per function (Flask's documented place to change how functions are run).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._runnable: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return self._runnable[func]
+        except KeyError:
+            found = super().ensure_sync(func)
+            if len(self._runnable) < 4096:  # hooks and views: a few dozen
+                self._runnable[func] = found
+            return found
+        except TypeError:  # a callable that cannot be a key: asked every time, as Flask does
+            return super().ensure_sync(func)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the portal app; `config` overrides settings read from the environment.
 
@@ -40,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     config = dict(config or {})
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("SPEAKUP_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path)
+    app = Portal(__name__, instance_path=instance_path)
     app.config.from_mapping(from_environment(app.instance_path, environment_name(config)))
     app.config.update(config)
     check_environment(app.config)

@@ -63,19 +63,18 @@ class DerivedOnce(TimestampSigner):
 
 
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, which checks the tokens (CSRFProtect)
-_CSRF_SIGNING: dict[object, URLSafeTimedSerializer] = {}
+_CSRF_SIGNING: dict[object, tuple[URLSafeTimedSerializer, TimestampSigner]] = {}
 
 
-def _csrf_serializer(secret_key: object) -> URLSafeTimedSerializer:
-    """Flask-WTF's serializer, made once per secret key (Flask-WTF makes it afresh for each
-    token), with a signer that derives its key once."""
+def _csrf_signing(secret_key: object) -> tuple[URLSafeTimedSerializer, TimestampSigner]:
+    """Flask-WTF's serializer and its signer, made once per secret key (Flask-WTF makes both
+    afresh for each token), the signer deriving its key once."""
     found = _CSRF_SIGNING.get(secret_key)
     if found is None:
         if len(_CSRF_SIGNING) >= 8:  # a key changed at run time (tests do)
             _CSRF_SIGNING.clear()
-        found = _CSRF_SIGNING[secret_key] = URLSafeTimedSerializer(
-            secret_key, salt=CSRF_SALT, signer=DerivedOnce
-        )
+        serializer = URLSafeTimedSerializer(secret_key, salt=CSRF_SALT, signer=DerivedOnce)
+        found = _CSRF_SIGNING[secret_key] = (serializer, serializer.make_signer())
     return found
 
 
@@ -87,11 +86,13 @@ def csrf_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = g.get(field)
     if token is None:
-        serializer = _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+        serializer, signer = _csrf_signing(
+            config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        )
         raw = session.get(field)
         if not isinstance(raw, str):
             raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
-        token = serializer.dumps(raw)
+        token = signer.sign(serializer.dump_payload(raw)).decode()  # as serializer.dumps
         setattr(g, field, token)
     return token
 

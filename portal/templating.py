@@ -239,7 +239,7 @@ def answer_buttons_cache(app: Flask):
 def init_app(app: Flask) -> None:
     app.extensions["render_page"] = page_cache(app)
     app.jinja_env.globals["fragment"] = fragment_cache(app)
-    app.jinja_env.globals["answer_buttons"] = answer_buttons_cache(app)
+    app.extensions["answer_buttons"] = answer_buttons_cache(app)
     app.jinja_env.globals.update(
         say=say,
         answer_lines=answer_lines,
@@ -368,6 +368,11 @@ def page_cache(app: Flask):
         )
 
     return render_page
+
+
+def answer_buttons(step: Any, field: Field, voice: Any, multiple: bool, render) -> Markup:
+    """A question's answer buttons with this person's choice marked (answer_buttons_cache)."""
+    return current_app.extensions["answer_buttons"](step, field, voice, multiple, render)
 
 
 def render_page(

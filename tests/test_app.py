@@ -264,3 +264,30 @@ def test_migration_0007_types_old_replies_and_says_where_each_case_is(database_u
             connection.execute(text("DELETE FROM complaint WHERE reference = 'BBBB-BBBB'"))
         command.upgrade(config, "head")
         engine.dispose()
+
+
+def test_flask_asks_once_per_function_whether_it_is_a_coroutine(app, monkeypatch):
+    """portal.Portal keeps ensure_sync's answer: the hooks and the view are inspected on the
+    first request only, and an async function is still handed to Flask's async_to_sync."""
+    import flask.app
+
+    asked: list = []
+    real = flask.app.iscoroutinefunction
+
+    def counting(func) -> bool:
+        asked.append(func)
+        return real(func)
+
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", counting)
+    client = app.test_client()
+    assert client.get("/help").status_code == 200
+    first = len(asked)
+    assert first >= 5  # hooks and the view
+    assert client.get("/help").status_code == 200
+    assert len(asked) == first
+
+    async def later() -> None: ...
+
+    handed: list = []
+    monkeypatch.setattr(app, "async_to_sync", lambda func: handed.append(func) or func)
+    assert app.ensure_sync(later) is later and handed == [later]

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 
 from portal import templating, wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
@@ -123,6 +124,23 @@ def _minutes_left(walk: engine.Walk, step_id: str) -> int:
     return found[1]
 
 
+MACROS = "components/chat.html"
+BUTTON_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO})
+
+
+def _answer_box(step: Step, form: Any, voice: Voice, errors: tuple) -> Markup:
+    """Where a person answers: buttons to choose from (made once per step and language, their
+    choice marked: templating.answer_buttons), or a box to write in, holding what they wrote
+    before (components/chat.html)."""
+    if step.kind in BUTTON_KINDS:
+
+        def render(*args: Any) -> Markup:  # only when the buttons are not made yet
+            return get_template_attribute(MACROS, "choice_list")(*args)
+
+        return templating.answer_buttons(step, form.answer, voice, step.kind == Kind.MULTI, render)
+    return get_template_attribute(MACROS, "answer_box")(step, form, errors)
+
+
 def _is_first_text_box(walk: engine.Walk, step: Step) -> bool:
     """The first box where someone writes about what happened or a young person (not their own
     name or address): the privacy warning belongs there."""
@@ -182,7 +200,6 @@ def step(step_id: str):
     before = walk.before(step_id)
     progress = walk.progress(step_id)
     errors = tuple(form.answer.errors)
-    macros = "components/chat.html"
     transcript = _transcript(walk, step_id)
     # Made once for everyone on this step and path; what is this person's own is a hole.
     return templating.render_page(
@@ -190,9 +207,7 @@ def step(step_id: str):
         holes={
             "transcript": lambda: templating.answers_so_far(transcript),
             "said_last": lambda: templating.said_last(transcript),
-            "answer": lambda: get_template_attribute(macros, "answer_field")(
-                current, form, voice, errors
-            ),
+            "answer": lambda: _answer_box(current, form, voice, errors),
         },
         declared={"step": current},
         cache=not errors,
