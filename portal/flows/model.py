@@ -57,9 +57,9 @@ def say(worded: Worded, voice: Voice) -> Any:
     """Pick the wording for a voice (HELPER falls back to OTHER, OTHER to SELF)."""
     if isinstance(worded, Mapping):
         # Copy for one audience only (say, consent questions) falls back to what there is.
-        return next((worded[v] for v in FALLBACK[voice] if v in worded), None) or next(
-            iter(worded.values())
-        )
+        # (`is None`, not `or`: asking a lazy text if it is empty would translate it.)
+        found = next((worded[v] for v in FALLBACK[voice] if v in worded), None)
+        return found if found is not None else next(iter(worded.values()))
     return worded
 
 

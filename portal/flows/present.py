@@ -31,7 +31,7 @@ def describe(step: Step, value: Any, voice: Voice) -> list[Any]:
 
 def summary_label(step: Step, voice: Voice) -> Any:
     """Return the short label a step has on check-your-answers and 'what I told you'."""
-    return say(step.summary or step.prompt, voice)
+    return say(step.summary if step.summary is not None else step.prompt, voice)
 
 
 def topic_label(journey_steps: Any, topic: str, voice: Voice) -> Any:

@@ -40,7 +40,8 @@ class Decision:
 
     def explain(self, voice: Voice, settings: Mapping[str, Any] | None = None) -> str:
         """Return the reason in plain words for this voice, with settings filled in."""
-        return str(say(REASONS[self.reason], voice)) % _placeholders(settings or {})
+        filled = _placeholders(settings if settings is not None else {})  # not `or`: no len()
+        return str(say(REASONS[self.reason], voice)) % filled
 
 
 def _placeholders(settings: Mapping[str, Any]) -> dict[str, Any]:
