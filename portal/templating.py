@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -198,39 +198,51 @@ def _answer_buttons_made(step: Any, field: Field, voice: Any, multiple: bool, re
     return markup, inputs
 
 
+def chosen_values(answer: Any) -> frozenset[str]:
+    """What an answer marks chosen among a question's buttons, as WTForms marks it: one value,
+    or each value of a list (a question with several answers)."""
+    if isinstance(answer, str):
+        return frozenset((answer,))
+    if isinstance(answer, (list, tuple)):
+        return frozenset(str(value) for value in answer)
+    return frozenset()
+
+
 def answer_buttons_cache(app: Flask):
     """Return the `answer_buttons` helper: a question's answer buttons (components/chat.html's
     choice_list), made once per step, language, voice and choices offered, then reused with
     this person's choice marked. What they chose is never kept: only the buttons, each both
-    as it is and chosen."""
+    as it is and chosen. The form's field is asked for only when the buttons are made (a
+    question page that shows buttons made before needs no form at all)."""
     kept: dict[tuple, tuple] = {}
 
-    def answer_buttons(step: Any, field: Field, voice: Any, multiple: bool, render) -> Markup:
+    def answer_buttons(
+        step: Any,
+        voice: Any,
+        multiple: bool,
+        offered: tuple[str, ...],
+        chosen: frozenset[str],
+        field: Callable[[], Field],
+        render: Callable[..., Markup],
+    ) -> Markup:
         if app.jinja_env.auto_reload:
-            return render(step, field, voice, multiple)
-        choices = field.iter_choices()
-        key = (
-            id(step),
-            step.id,
-            str(voice),
-            current_locale(),
-            field.name,
-            field.id,
-            bool(multiple),
-            tuple(c.value for c in choices),
-        )
+            return render(step, field(), voice, multiple)
+        key = (id(step), step.id, str(voice), current_locale(), bool(multiple), offered)
         found = kept.get(key)
         if found is None or found[0] is not step:
-            made = _answer_buttons_made(step, field, voice, multiple, render)
+            made_from = field()
+            if tuple(c.value for c in made_from.iter_choices()) != offered:
+                raise ValueError(f"{step.id}: the form offers other choices than the step")
+            made = _answer_buttons_made(step, made_from, voice, multiple, render)
             if made is None:
-                return render(step, field, voice, multiple)
+                return render(step, made_from, voice, multiple)
             if len(kept) >= FRAGMENTS_KEPT:
                 kept.clear()
             found = kept[key] = (step, *made)
         markup, inputs = found[1], found[2]
-        for choice in choices:
-            if choice.selected:
-                markup = markup.replace(*inputs[choice.value], 1)  # markup for markup
+        for value in offered:
+            if value in chosen:
+                markup = markup.replace(*inputs[value], 1)  # markup for markup
         return markup
 
     return answer_buttons
@@ -370,9 +382,19 @@ def page_cache(app: Flask):
     return render_page
 
 
-def answer_buttons(step: Any, field: Field, voice: Any, multiple: bool, render) -> Markup:
+def answer_buttons(
+    step: Any,
+    voice: Any,
+    multiple: bool,
+    offered: tuple[str, ...],
+    chosen: frozenset[str],
+    field: Callable[[], Field],
+    render: Callable[..., Markup],
+) -> Markup:
     """A question's answer buttons with this person's choice marked (answer_buttons_cache)."""
-    return current_app.extensions["answer_buttons"](step, field, voice, multiple, render)
+    return current_app.extensions["answer_buttons"](
+        step, voice, multiple, offered, chosen, field, render
+    )
 
 
 def render_page(

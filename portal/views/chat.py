@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from portal import templating, wording
@@ -128,17 +129,32 @@ MACROS = "components/chat.html"
 BUTTON_KINDS = frozenset({Kind.SINGLE, Kind.MULTI, Kind.YES_NO})
 
 
-def _answer_box(step: Step, form: Any, voice: Voice, errors: tuple) -> Markup:
+def _answer_box(
+    step: Step, state: Any, form: FlaskForm | None, answer: Any, errors: tuple
+) -> Markup:
     """Where a person answers: buttons to choose from (made once per step and language, their
     choice marked: templating.answer_buttons), or a box to write in, holding what they wrote
-    before (components/chat.html)."""
+    before (components/chat.html). On a question page (no form posted) the form is made
+    only if it is needed: for a box, or for buttons not made yet."""
+
+    def made() -> FlaskForm:
+        return form if form is not None else form_for(step, state, answer=answer)
+
     if step.kind in BUTTON_KINDS:
 
         def render(*args: Any) -> Markup:  # only when the buttons are not made yet
             return get_template_attribute(MACROS, "choice_list")(*args)
 
-        return templating.answer_buttons(step, form.answer, voice, step.kind == Kind.MULTI, render)
-    return get_template_attribute(MACROS, "answer_box")(step, form, errors)
+        return templating.answer_buttons(
+            step,
+            state.voice,
+            step.kind == Kind.MULTI,
+            tuple(c.value for c in step.choices_for(state)),
+            templating.chosen_values(form.answer.data if form is not None else answer),
+            lambda: made().answer,
+            render,
+        )
+    return get_template_attribute(MACROS, "answer_box")(step, made(), errors)
 
 
 def _is_first_text_box(walk: engine.Walk, step: Step) -> bool:
@@ -183,6 +199,7 @@ def step(step_id: str):
     state = walk.state
     voice = state.voice
 
+    form = None  # a question page makes the form only if it needs it (_answer_box)
     if request.method == "POST":
         form = form_for(current, state, formdata=request.form)
         if form.validate():
@@ -194,12 +211,10 @@ def step(step_id: str):
             visit.risks_saved()
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
-    else:
-        form = form_for(current, state, answer=answers.get(step_id))
 
     before = walk.before(step_id)
     progress = walk.progress(step_id)
-    errors = tuple(form.answer.errors)
+    errors = tuple(form.answer.errors) if form is not None else ()
     transcript = _transcript(walk, step_id)
     # Made once for everyone on this step and path; what is this person's own is a hole.
     return templating.render_page(
@@ -207,7 +222,7 @@ def step(step_id: str):
         holes={
             "transcript": lambda: templating.answers_so_far(transcript),
             "said_last": lambda: templating.said_last(transcript),
-            "answer": lambda: _answer_box(current, form, voice, errors),
+            "answer": lambda: _answer_box(current, state, form, answers.get(step_id), errors),
         },
         declared={"step": current},
         cache=not errors,

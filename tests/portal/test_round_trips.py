@@ -8,7 +8,7 @@ import sqlite3
 
 import psycopg
 import time_machine
-from flask import g, session
+from flask import g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import event
 
@@ -146,3 +146,38 @@ def test_a_new_secret_key_signs_new_tokens(app):
         assert first.split(".")[0] == second.split(".")[0]  # the same raw token
         assert first.split(".")[-1] != second.split(".")[-1]  # signed with the new key
         validate_csrf(second)
+
+
+def test_a_question_page_with_buttons_made_before_makes_no_form(app, monkeypatch):
+    """The buttons are made from the form once; after that a question page marks the person's
+    choices on them without a form, and says exactly what the page made with the form said."""
+    from portal.views import chat
+
+    made: list[tuple[str, str]] = []
+    real = chat.form_for
+
+    def counting(step, *args, **kwargs):
+        made.append((request.method, step.id))
+        return real(step, *args, **kwargs)
+
+    monkeypatch.setattr(chat, "form_for", counting)
+    pages = PageClient(app.test_client())
+    page = pages.get("/chat/who")
+    for answer in ("self", "looked_after", "12_15"):
+        page = pages.submit(page, {"answer": answer})
+    first = page  # the topics question, its buttons made now: from a form
+    assert first.path == "/chat/topics" and ("GET", "topics") in made
+    pages.submit(first, {"answer": ["family", "social_worker"]})
+    made.clear()
+    again = pages.get("/chat/topics")
+    assert made == []  # no form at all
+    boxes = again.select("form.ask input[name=answer]")
+    assert sorted(i["value"] for i in boxes if i.has_attr("checked")) == [
+        "family",
+        "social_worker",
+    ]
+    assert [i.attrs | {"checked": None} for i in boxes] == [
+        i.attrs | {"checked": None} for i in first.select("form.ask input[name=answer]")
+    ]
+    pages.get("/chat/what_happened")  # a box to write in is still made from the form
+    assert made == [("GET", "what_happened")]
