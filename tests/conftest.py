@@ -20,8 +20,11 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.migrate import upgrade
 from portal.models import Base
+from tests import routing_cache
 from tests.pages import PageClient
 from tests.postgres import find_bin_dir, throwaway_cluster
+
+routing_cache.install()  # every app's URL builders compiled once per test process
 
 BACKENDS = ["sqlite", "postgresql"]
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
