@@ -372,7 +372,7 @@ class Crawl:
             except Exception as problem:  # noqa: BLE001 - html5lib's ParseError too
                 fail(f"not a proper page ({response.status_code}): {problem}")
 
-    def page(self, browser: Browser, url: str) -> tuple[str, BeautifulSoup] | None:
+    def visit(self, browser: Browser, url: str) -> tuple[str, TestResponse] | None:
         """GET a page, following redirects and signing in again if the session ended."""
         for _ in range(4):
             response = self.request(browser, "GET", url, "crawl")
@@ -386,8 +386,17 @@ class Crawl:
                 continue
             if response.mimetype != "text/html" or response.status_code >= 400:
                 return None
-            return url, BeautifulSoup(response.get_data(as_text=True), "html.parser")
+            return url, response
         return None
+
+    def page(self, browser: Browser, url: str) -> tuple[str, BeautifulSoup] | None:
+        """Visit a page and read its forms and links (a visit whose page is only looked at,
+        and judged, is left unparsed: `visit`)."""
+        found = self.visit(browser, url)
+        if found is None:
+            return None
+        url, response = found
+        return url, BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
     def refetch(self, browser: Browser, form: Form, rewrite: Callable[[str], str]) -> Form | None:
         """The same form as it is now (fresh CSRF token and case version)."""
@@ -449,7 +458,7 @@ class Crawl:
         if browser.signed_out(response):
             browser.sign_in()
             return
-        self.page(browser, local(response.headers["Location"], response.request.path))
+        self.visit(browser, local(response.headers["Location"], response.request.path))
         copies.accepted()
 
     def explore(
@@ -525,7 +534,7 @@ class CaseCopies(Copies):
         with self.crawl.app.app_context():
             token = status_links.token_for(complaints.by_reference(self.twin))
         open_status(self.crawl, browser, token)
-        self.crawl.page(browser, "/progress")
+        self.crawl.visit(browser, "/progress")
 
 
 class StatusCopies(Copies):
