@@ -8,7 +8,7 @@ from flask import Flask, current_app, g
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from sqlalchemy import Dialect, Engine, Select, create_engine, event
-from sqlalchemy.exc import MultipleResultsFound
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 from sqlalchemy.orm import Session, sessionmaker
 
 csrf = CSRFProtect()
@@ -105,6 +105,7 @@ class PlainRead:
         """The one row the statement finds (a tuple, in the order selected), or None."""
         sql, order, processors = self._compile(engine.dialect)
         values: Any = params if order is None else tuple(params[name] for name in order)
+        dialect = engine.dialect
         connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
@@ -113,6 +114,23 @@ class PlainRead:
                 rows = cursor.fetchmany(2)
             finally:
                 cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            # As SQLAlchemy's Connection does: a lost connection is not given back to the
+            # pool, and the error is SQLAlchemy's, showing the SQL and (with the engine's
+            # hide_parameters) never the values bound to it.
+            lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                sql,
+                values,
+                error,
+                dialect.loaded_dbapi.Error,
+                hide_parameters=engine.hide_parameters,
+                connection_invalidated=lost,
+                dialect=dialect,
+                ismulti=False,
+            ) from error
         finally:
             connection.close()  # back to the pool, rolled back as SQLAlchemy does
         if len(rows) > 1:

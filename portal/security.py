@@ -45,7 +45,7 @@ class DerivedOnce(TimestampSigner):
     check (an HMAC for nothing), and Flask and Flask-WTF hand it SHA-1 wrapped in a function of
     their own, which sends Python's hmac down its slow pure-Python path. Here each key is
     derived once per process and SHA-1 is hashlib's own, so hmac runs in C: the same bytes
-    either way (tests/test_signing.py compares them with the stock signers').
+    either way (tests/portal/test_session_cookie.py compares them with the stock ones).
     """
 
     default_digest_method = staticmethod(hashlib.sha1)

@@ -66,7 +66,7 @@ def _said(words: Sequence[Any]) -> str:
 def answers_so_far(items: Sequence[Any]) -> Markup:
     """Earlier answers (present.Exchange), folded: one tap opens them (a plain <details>, so
     without JavaScript too). Written here rather than as a macro: every question page shows
-    it, and a macro took three times as long to say the same."""
+    it, and calling a macro cost more than writing these few tags."""
     if not items:
         return Markup("")
     title = escape(gettext("Your answers so far"))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import MultipleResultsFound
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
 from portal.clock import now_utc
 from portal.extensions import PlainRead, db
@@ -63,3 +63,22 @@ def test_a_bind_the_driver_cannot_take_as_it_is_is_refused(app):
         by_answers = select(DRAFTS.c.id).where(DRAFTS.c.answers == bindparam("answers"))
         with pytest.raises(TypeError, match="as-is"):
             PlainRead(by_answers).one_or_none(db.engine, answers={"who": "self"})
+
+
+def test_a_database_error_is_sqlalchemys_with_the_values_hidden(app):
+    """As through SQLAlchemy's Connection: the error shows the SQL, never a value bound to it,
+    and the pool still hands out a working connection afterwards."""
+    secret = "a draft key nobody may log"
+    with app.app_context():
+        read = PlainRead(select(DRAFTS.c.id).where(DRAFTS.c.key == bindparam("key")))
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE draft RENAME TO draft_gone")
+        try:
+            with pytest.raises(DBAPIError) as raised:
+                read.one_or_none(db.engine, key=secret)
+        finally:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ALTER TABLE draft_gone RENAME TO draft")
+        assert "draft" in str(raised.value) and "parameters hidden" in str(raised.value)
+        assert secret not in str(raised.value)
+        assert read.one_or_none(db.engine, key=secret) is None
