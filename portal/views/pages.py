@@ -2,12 +2,12 @@
 
 from functools import cache
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, request
 
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine
 from portal.i18n import LANGUAGE_COOKIE
 from portal.security import same_site_path
-from portal.templating import current_locale
+from portal.templating import current_locale, render_page
 
 bp = Blueprint("pages", __name__)
 YEAR = 365 * 24 * 3600
@@ -33,7 +33,10 @@ def _minutes_in(locale: str) -> int:
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html", minutes=minutes_for_a_young_person())
+    # The same for everyone in a language: made once, with this request's tokens filled in.
+    return render_page(
+        "pages/home.html", holes={}, declared={}, minutes=minutes_for_a_young_person()
+    )
 
 
 @bp.get("/language/<code>")
