@@ -9,12 +9,13 @@ from portal.logs import redact_tokens
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # gthread, so a connection the load balancer (or a phone) keeps open is used again: the sync
-# worker closes every connection after one request, and `keepalive` below did nothing. One
-# thread a worker by default: a page is CPU work, and a second thread would only wait for the
-# first (the GIL) and stretch the slowest answers. WEB_THREADS raises it where the database is
-# far away. Measured (`make bench`): a question page about twice the requests a second of the
-# sync worker, at the same CPU.
-worker_class = "gthread"
+# worker closes every connection after one request, and `keepalive` below did nothing. Our
+# FairThreadWorker (portal/gunicorn_worker.py) takes a new connection only while a thread is
+# free; gunicorn's own gthread can let one worker take every connection while the other idles.
+# One thread a worker by default: a page is CPU work, and a second thread would only wait for
+# the first (the GIL) and stretch the slowest answers. WEB_THREADS raises it where the
+# database is far away.
+worker_class = "portal.gunicorn_worker.FairThreadWorker"
 threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = 30
 graceful_timeout = 20
