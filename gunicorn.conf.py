@@ -19,7 +19,10 @@ worker_class = "portal.gunicorn_worker.FairThreadWorker"
 threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = 30
 graceful_timeout = 20
-keepalive = 5  # behind a load balancer that keeps connections open
+# How long an idle connection is kept open: longer than the load balancer's own idle timeout
+# (AWS's is 60 s), so the balancer never sends a request on a connection gunicorn is closing
+# (a 502). An idle connection costs no thread, only a place in the worker's poller.
+keepalive = int(os.environ.get("WEB_KEEPALIVE_SECONDS", "75"))
 preload_app = False  # each worker opens its own database connections
 # The app logs one line per request itself (portal/logs.py: a request id, the route, never the
 # path); gunicorn's access log stays off, and its error log never shows a secret link.
