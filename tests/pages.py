@@ -91,12 +91,21 @@ def _judge(soup: BeautifulSoup, nonce: str | None) -> None:
 def check_page(response: TestResponse) -> BeautifulSoup:
     """Assert what every page must be: valid HTML, one h1, a title that starts with it, etc.
     Return the page as html5lib parsed it."""
+    return _checked(response, parsed=True)
+
+
+def assert_proper_page(response: TestResponse) -> None:
+    """check_page, for a caller that does not read the page."""
+    _checked(response, parsed=False)
+
+
+def _checked(response: TestResponse, parsed: bool) -> BeautifulSoup | None:
     html, nonce = response.get_data(as_text=True), _csp_nonce(response)
     holes = _holes(html, nonce)
     if holes is not None:
-        soup = _PASSED.soup(html, holes, nonce is not None)
-        if soup is not None:
-            return soup
+        passed = _PASSED.find(html, holes, nonce is not None)
+        if passed is not None:
+            return passed.filled(holes) if parsed else None
     soup = _parse(html)
     _judge(soup, nonce)
     return soup
@@ -216,6 +225,14 @@ class _Passed:
     soup: BeautifulSoup  # the page with holes, as parsed
     holes: list[tuple[int, str, int]]  # where its placeholders are: element, attribute, hole
 
+    def filled(self, holes: list[tuple[str, str]]) -> BeautifulSoup:
+        """A copy of the parse with this page's own values where the placeholders are."""
+        copy = copy_tree(self.soup)
+        elements = _elements(copy)
+        for index, name, number in self.holes:
+            elements[index].attrs[name] = holes[number][0]
+        return copy
+
 
 class PassedPages:
     """The pages that passed the check, with holes, most recently used last."""
@@ -224,34 +241,31 @@ class PassedPages:
         self.size, self.pages = size, OrderedDict()
         self.checked = self.reused = 0
 
-    def soup(self, html: str, holes: list[tuple[str, str]], nonce: bool) -> BeautifulSoup | None:
-        """The page parsed, after the check, if it can be checked with holes; else None."""
+    def find(self, html: str, holes: list[tuple[str, str]], nonce: bool) -> _Passed | None:
+        """The page with holes, checked and parsed (once), or None if it cannot be checked with
+        holes or fails the check (it is then checked as it is, to fail in its own words)."""
         with_holes = html
         for value, placeholder in holes:
             with_holes = with_holes.replace(value, placeholder)
         key = (nonce, with_holes)
         passed = self.pages.get(key)
-        if passed is None:
-            try:
-                soup = _parse(with_holes)
-                _judge(soup, holes[0][1] if nonce else None)
-            except Exception:  # noqa: BLE001 - checked again as it is, to fail in its own words
-                return None
-            where = _where_holes_are(soup, holes, sum(html.count(v) for v, _ in holes))
-            if where is None:
-                return None
-            passed = self.pages[key] = _Passed(soup, where)
-            self.checked += 1
-            if len(self.pages) > self.size:
-                self.pages.popitem(last=False)
-        else:
+        if passed is not None:
             self.pages.move_to_end(key)
             self.reused += 1
-        copy = copy_tree(passed.soup)
-        elements = _elements(copy)
-        for index, name, number in passed.holes:
-            elements[index].attrs[name] = holes[number][0]
-        return copy
+            return passed
+        try:
+            soup = _parse(with_holes)
+            _judge(soup, holes[0][1] if nonce else None)
+        except Exception:  # noqa: BLE001 - html5lib's ParseError too
+            return None
+        where = _where_holes_are(soup, holes, sum(html.count(v) for v, _ in holes))
+        if where is None:
+            return None
+        passed = self.pages[key] = _Passed(soup, where)
+        self.checked += 1
+        if len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+        return passed
 
 
 _PASSED = PassedPages(size=1000)  # about 150 KB each: at most some 150 MB a test process

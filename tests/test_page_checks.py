@@ -8,7 +8,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from tests import pages
-from tests.pages import check_page
+from tests.pages import assert_proper_page, check_page
 
 NONCE = "abc123"
 GOOD = (
@@ -216,3 +216,13 @@ def test_real_pages_from_the_store_are_the_pages_parsed_afresh(app, passed, path
         html = response.get_data(as_text=True)
         assert _shape(check_page(response)) == _shape(pages._parse(html))
     assert passed.reused == 1, "the second visit should be the same page with other tokens"
+
+
+def test_the_check_without_the_parse_gives_the_same_verdicts(passed):
+    assert_proper_page(_page(WITH_FORM, NONCE_1))
+    assert_proper_page(_other())
+    assert (passed.checked, passed.reused) == (1, 1)
+    with pytest.raises(AssertionError, match="nonce"):
+        assert_proper_page(_page(WITH_FORM.replace(TOKEN, TOKEN_2), NONCE_2))
+    with pytest.raises(html5lib.html5parser.ParseError):
+        assert_proper_page(_other(WITH_FORM.replace("</form>", "</form></p>")))
