@@ -90,8 +90,12 @@ format: $(TEST_STAMP) ## Format the code with ruff
 # started or PostgreSQL leaves its core to another (on 2 cores: 12.5 minutes, was 14).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n + 1 : 4 )))
 
+# Work stealing: each worker starts with a third of the tests, and a worker that runs out takes
+# half of what another has left. xdist's default (load) hands out runs of consecutive tests, so
+# the longest tests, which tests/conftest.py puts first, all went to one worker, which ran on
+# alone for minutes after the others had finished.
 test: $(TEST_STAMP) catalogues system-test-deps lint ## Run everything: SQLite, a throwaway PostgreSQL, Chromium
-	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n $(TEST_WORKERS) --durations=15
+	SPEAKUP_TEST_POSTGRES=required $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 seed: db ## Add 100,000 made-up complaints to the local database (to try the tracker at scale)
 	$(BIN)/flask tracker seed 100000

@@ -31,7 +31,9 @@ ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect
 
 # The longest tests (whole-form sweeps, random walks, real browsers, real servers) start first,
 # so `make test`'s workers end together: short tests fill the gaps at the end instead of one
-# worker finishing a 40-second test alone. Every worker sorts the same way (xdist needs that).
+# worker finishing a 40-second test alone. They all start on the first worker, and the others,
+# when they run out, take the back half of its queue (`--dist worksteal`, Makefile) until the
+# long ones are shared out. Every worker sorts the same way (xdist needs that).
 SLOW_FIRST = (
     "tests/test_hostile_input.py",
     "tests/portal/test_random_walks.py",

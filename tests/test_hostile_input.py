@@ -58,7 +58,7 @@ from portal.references import new_reference
 from portal.services import casework, complaints, safety, status_links
 from portal.services import staff as accounts
 from portal.stages import TRANSITIONS, Action, Step
-from tests.pages import check_page
+from tests.pages import assert_proper_page
 from tests.portal.journey import PARENT, YOUNG_PERSON
 from tests.staff.conftest import PASSWORD, sign_in
 
@@ -368,7 +368,7 @@ class Crawl:
                 return
             self.checked[kind] += 1
             try:
-                check_page(response)
+                assert_proper_page(response)
             except Exception as problem:  # noqa: BLE001 - html5lib's ParseError too
                 fail(f"not a proper page ({response.status_code}): {problem}")
 

@@ -29,27 +29,52 @@ FOLDER = Path(__file__).parent / "evaluation"
 LANGUAGES = ("ar", "cy", "en", "pl")
 
 
+PIECES = 12
+
+
 @pytest.fixture(scope="session")
 def results(tmp_path_factory, pytestconfig) -> list[evaluation.Result]:
-    """Every sentence scored once per test run (about 35 seconds for 23,500), not once per
-    worker: the first worker to get here scores them and leaves the results beside the run's
-    other temporary files; the others wait for it and read them."""
+    """Every sentence scored once per test run (about 50 seconds for 23,500), not once per
+    worker, and by every worker that needs them at the same time: the set is cut into pieces,
+    each worker scores the pieces nobody has started (each under its own lock, left beside the
+    run's other temporary files), then reads the ones others scored, waiting on their locks."""
     run = tmp_path_factory.getbasetemp()
     # Under xdist each worker's folder sits in this run's folder: share that one.
     shared = run.parent if hasattr(pytestconfig, "workerinput") else run
-    found = shared / "safety-evaluation.pickle"
-    with (shared / "safety-evaluation.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if found.exists():
-            return pickle.loads(found.read_bytes())  # noqa: S301 - written by this run
-        with pytest.MonkeyPatch.context() as patch:
-            # The model folds each sentence's words (features_text) for each question it is
-            # asked: how many words, the whole, each part, the concept. That folding is a pure
-            # function of the text, so while scoring it is done once a text (a sixth less
-            # time); every answer is the same, and the cache goes when the scoring ends.
-            patch.setattr(model, "features_text", functools.cache(model.features_text))
-            scored = evaluation.score(evaluation.load(FOLDER), matching_lists)
-        found.write_bytes(pickle.dumps(scored))
+    sentences = evaluation.load(FOLDER)
+    bounds = [len(sentences) * n // PIECES for n in range(PIECES + 1)]
+    pieces: dict[int, list[evaluation.Result]] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        # The model folds each sentence's words (features_text) for each question it is
+        # asked: how many words, the whole, each part, the concept. That folding is a pure
+        # function of the text, so while scoring it is done once a text (a sixth less
+        # time); every answer is the same, and the cache goes when the scoring ends.
+        patch.setattr(model, "features_text", functools.cache(model.features_text))
+        for wait in (False, True):  # first the pieces free now, then those others are scoring
+            for n in sorted(set(range(PIECES)) - pieces.keys()):
+                found = _piece(
+                    shared / f"safety-evaluation-{n}", wait, sentences[bounds[n] : bounds[n + 1]]
+                )
+                if found is not None:
+                    pieces[n] = found
+    return [result for n in range(PIECES) for result in pieces[n]]
+
+
+def _piece(
+    path: Path, wait: bool, sentences: list[evaluation.Sentence]
+) -> list[evaluation.Result] | None:
+    """One piece's results: read if scored, else scored here, under the piece's lock; None
+    when another worker holds the lock and `wait` is false."""
+    with path.with_suffix(".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
+        done = path.with_suffix(".pickle")
+        if done.exists():
+            return pickle.loads(done.read_bytes())  # noqa: S301 - written by this run
+        scored = evaluation.score(sentences, matching_lists)
+        done.write_bytes(pickle.dumps(scored))
         return scored
 
 
