@@ -8,21 +8,16 @@ from portal.logs import redact_tokens
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# gthread, so a connection the load balancer (or a phone) keeps open is used again: the sync
-# worker closes every connection after one request, and `keepalive` below did nothing. Our
-# FairThreadWorker (portal/gunicorn_worker.py) takes a new connection only while a thread is
-# free; gunicorn's own gthread can let one worker take every connection while the other idles.
-# One thread a worker by default: a page is CPU work, and a second thread would only wait for
-# the first (the GIL) and stretch the slowest answers. WEB_THREADS raises it where the
-# database is far away.
-worker_class = "portal.gunicorn_worker.FairThreadWorker"
-threads = int(os.environ.get("WEB_THREADS", "1"))
+# The sync worker: one request per connection (it closes each after answering, so it has no
+# keep-alive to set), taken from the listening socket by whichever worker is free, so the work
+# is shared evenly. Tried and measured (make bench, wrk -c20): gunicorn's gthread worker keeps
+# connections open, but each worker takes every connection it is offered, and one worker took
+# 16 to 20 of wrk's 20 while the other idled (question page 728 requests a second, p99 55 ms,
+# against 765 to 1,204 and 22 to 38 ms here); a gthread worker that takes connections only
+# while free left some waiting seconds (p99 667 ms).
+worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-# How long an idle connection is kept open: longer than the load balancer's own idle timeout
-# (AWS's is 60 s), so the balancer never sends a request on a connection gunicorn is closing
-# (a 502). An idle connection costs no thread, only a place in the worker's poller.
-keepalive = int(os.environ.get("WEB_KEEPALIVE_SECONDS", "75"))
 preload_app = False  # each worker opens its own database connections
 # The app logs one line per request itself (portal/logs.py: a request id, the route, never the
 # path); gunicorn's access log stays off, and its error log never shows a secret link.

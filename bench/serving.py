@@ -6,12 +6,6 @@ requests per second is reported as a ratio to the mean of the bare Flask runs ei
 it (a shared machine's speed drifts by a third within a minute), with its p99. Targets
 (issue 16): a question page at 0.30 of bare Flask or better, an answer POST at 0.15 or
 better, p99 under 50 ms at 20 connections.
-
-Bare Flask runs as the issue measured it: `gunicorn -w 2`, gunicorn's default sync worker,
-which closes the connection after every answer. `make serve` runs gunicorn's gthread worker,
-which keeps it open (as a load balancer wants), so part of its lead is the connection, not the
-page. So each page is also given as a ratio to bare Flask under the same gthread worker: the
-page's own cost, on equal footing.
 """
 
 from __future__ import annotations
@@ -120,19 +114,11 @@ def bench_serving(seconds: int = 10, connections: int = 20) -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="speakup-serving-"))
     env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}
-    hello_port, kept_port, serve_port = _free_port(), _free_port(), _free_port()
+    hello_port, serve_port = _free_port(), _free_port()
     hello = _start(
         [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{hello_port}", "bench.hello:app"],
         env,
         folder / "hello.log",
-    )
-    kept = _start(  # bare Flask on make serve's footing: the gthread worker, one thread
-        [
-            *(str(BIN / "gunicorn"), "-w", "2", "--worker-class", "gthread", "--threads", "1"),
-            *("-b", f"127.0.0.1:{kept_port}", "bench.hello:app"),
-        ],
-        env,
-        folder / "kept.log",
     )
     serve = _start(
         ["make", "--no-print-directory", "serve"],
@@ -148,7 +134,6 @@ def bench_serving(seconds: int = 10, connections: int = 20) -> None:
     try:
         deadline = time.monotonic() + 120
         _wait(f"http://127.0.0.1:{hello_port}/", deadline)
-        _wait(f"http://127.0.0.1:{kept_port}/", deadline)
         base = f"http://127.0.0.1:{serve_port}"
         _wait(f"{base}/healthz", deadline)
         path, cookie, body = _third_question(base)
@@ -165,30 +150,19 @@ def bench_serving(seconds: int = 10, connections: int = 20) -> None:
         ]
         print(
             f"serving: wrk -t2 -c{connections} -d{seconds}s, gunicorn with 2 workers each; "
-            "bare Flask (sync worker, as the issue measured it) and bare Flask on make serve's "
-            "gthread worker are loaded again after each page, and each ratio is to the mean of "
-            "the runs either side of it (a shared machine's speed drifts)"
+            "bare Flask is loaded again after each page, and each ratio is to the mean of the "
+            "bare Flask runs either side of it (a shared machine's speed drifts)"
         )
         (_, bare_url, _, _), pages = runs[0], runs[1:]
-        kept_url = f"http://127.0.0.1:{kept_port}/"
-
-        def bare_runs() -> tuple[dict, dict]:
-            return (
-                _wrk(bare_url, seconds, connections, {}, None),
-                _wrk(kept_url, seconds, connections, {}, None),
-            )
-
-        before = bare_runs()
-        for label, found in (("bare Flask", before[0]), ("bare, gthread", before[1])):
-            print(
-                f"  {label:<14} {found['rps']:8.0f} req/s  "
-                f"p50 {found['p50']:6.1f} ms  p99 {found['p99']:6.1f} ms"
-            )
+        before = _wrk(bare_url, seconds, connections, {}, None)
+        print(
+            f"  {'bare Flask':<14} {before['rps']:8.0f} req/s  ratio 1.000  "
+            f"p50 {before['p50']:6.1f} ms  p99 {before['p99']:6.1f} ms"
+        )
         for label, url, headers, script in pages:
             found = _wrk(url, seconds, connections, headers, script)
-            after = bare_runs()
-            bare = (before[0]["rps"] + after[0]["rps"]) / 2
-            same_footing = (before[1]["rps"] + after[1]["rps"]) / 2
+            after = _wrk(bare_url, seconds, connections, {}, None)
+            bare = (before["rps"] + after["rps"]) / 2
             before = after
             ratio = found["rps"] / bare
             target = TARGETS.get(label)
@@ -202,14 +176,11 @@ def bench_serving(seconds: int = 10, connections: int = 20) -> None:
             )
             print(
                 f"  {label:<14} {found['rps']:8.0f} req/s  ratio {ratio:5.3f}  "
-                f"(to bare gthread {found['rps'] / same_footing:5.3f})  "
                 f"p50 {found['p50']:6.1f} ms  p99 {found['p99']:6.1f} ms  "
-                f"non-2xx/3xx {found['errors']}{verdict}  "
-                f"(bare Flask then {after[0]['rps']:.0f}, gthread {after[1]['rps']:.0f})"
+                f"non-2xx/3xx {found['errors']}{verdict}  (bare Flask then {after['rps']:.0f})"
             )
     finally:
         _stop(hello)
-        _stop(kept)
         _stop(serve)
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -302,7 +302,7 @@ def test_the_readme_lists_every_setting_and_what_production_requires():
     production = section.split("### Production settings\n", 1)[1]
     serving = (root / "gunicorn.conf.py").read_text()
     read |= set(re.findall(r"environ\.get\(\s*[\"']([A-Z0-9_]+)[\"']", serving))
-    assert {"WEB_CONCURRENCY", "WEB_THREADS", "PORT"} <= read
+    assert {"WEB_CONCURRENCY", "PORT", "HOST"} <= read
     assert not [name for name in read if f"`{name}`" not in section], "missing from the README"
     required = {
         line.split("`")[1]
