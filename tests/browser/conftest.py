@@ -5,6 +5,7 @@ Never downloads a browser: Playwright is pointed at /usr/bin/chromium.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
@@ -68,14 +69,26 @@ def live_app(live):
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(tmp_path_factory, pytestconfig) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run `make test`, which installs it")
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
+    _only_this_runs_screenshots(tmp_path_factory, pytestconfig)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+def _only_this_runs_screenshots(tmp_path_factory, pytestconfig) -> None:
+    """Remove the last run's pictures, once: the first test worker to start a browser does,
+    not each one (work stealing can start one late, after others have taken pictures)."""
+    run = tmp_path_factory.getbasetemp()
+    shared = run.parent if hasattr(pytestconfig, "workerinput") else run
+    with (shared / "screenshots.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "screenshots-cleared").exists():
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            (shared / "screenshots-cleared").touch()
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
