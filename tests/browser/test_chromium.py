@@ -1,9 +1,11 @@
 """The Chromium the browser tests drive (tests/browser/conftest.py) is Playwright's, with the
-omnibox pop-ups switched off: every feature Playwright disables stays disabled."""
+omnibox pop-ups switched off: every feature Playwright disables stays disabled. And axe, asked
+for the violations alone in full (test_journey_in_chromium.AXE_OPTIONS), finds every one."""
 
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import (
     CHROMIUM,
@@ -11,6 +13,7 @@ from tests.browser.conftest import (
     DISABLED_FEATURES,
     chromium_command_lines,
 )
+from tests.browser.test_journey_in_chromium import AXE_OPTIONS
 
 pytestmark = pytest.mark.browser
 
@@ -46,3 +49,40 @@ def test_a_window_opens_no_omnibox_popup(browser):
         session.detach()
     assert [t["url"] for t in targets if t["type"] == "page"] == ["about:blank"]
     assert not [t["url"] for t in targets if "omnibox" in t["url"]], targets
+
+
+# A page that breaks a dozen WCAG rules, some on several elements.
+BROKEN = """<!DOCTYPE html><html><head><title></title></head><body>
+<img src="/a.png"><img src="/b.png"><img src="/c.png" alt="">
+<p style="color:#bbb;background:#fff">Faint words</p><p style="color:#ccc">More faint words</p>
+<input type="text"><input type="checkbox"><select><option>One</option></select>
+<a href="/x"></a><a href="/y"><img src="/d.png"></a><button></button>
+<div id="twice" aria-labelledby="nobody"></div><div id="twice" role="buttonx"></div>
+<ul><div>not a list item</div></ul><table><tr><th></th><td>cell</td></tr></table>
+<div role="img"></div><iframe src="about:blank"></iframe>
+</body></html>"""
+
+
+def _violations(results) -> list:
+    return [
+        (v["id"], v["impact"], sorted(str(n["target"]) for n in v["nodes"]))
+        for v in results.response["violations"]
+    ]
+
+
+def test_axe_finds_the_same_violations_when_only_they_come_back_in_full(browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(BROKEN)
+        options = {k: v for k, v in AXE_OPTIONS.items() if k != "resultTypes"}
+        everything = Axe().run(page, options=options)
+        page.set_content(BROKEN)
+        violations = Axe().run(page, options=AXE_OPTIONS)
+    finally:
+        context.close()
+    assert AXE_OPTIONS["resultTypes"] == ["violations"]
+    found = _violations(everything)
+    assert len(found) >= 12 and sum(len(targets) for _, _, targets in found) >= 18, found
+    assert _violations(violations) == found
+    assert len(everything.response["passes"]) == len(violations.response["passes"])
