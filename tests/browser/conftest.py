@@ -5,13 +5,15 @@ Never downloads a browser: Playwright is pointed at /usr/bin/chromium.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -28,6 +30,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Chromium (156) opens two omnibox pop-ups (chrome://omnibox-popup.top-chrome/), WebUI pages in
+# a renderer of their own, in every window, headless too: with them the browser tests used a
+# third more CPU (595 s against 451 s), and an open page kept a fifth of a core busy doing
+# nothing. Playwright disables features of its own with --disable-features, and Chromium reads
+# only the last such switch, so theirs and these are given as one (`launch_chromium`).
+DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 
@@ -61,14 +69,65 @@ def live_app(live):
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(tmp_path_factory, pytestconfig) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run `make test`, which installs it")
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
+    _only_this_runs_screenshots(tmp_path_factory, pytestconfig)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+def _only_this_runs_screenshots(tmp_path_factory, pytestconfig) -> None:
+    """Remove the last run's pictures, once: the first test worker to start a browser does,
+    not each one (work stealing can start one late, after others have taken pictures)."""
+    run = tmp_path_factory.getbasetemp()
+    shared = run.parent if hasattr(pytestconfig, "workerinput") else run
+    with (shared / "screenshots.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "screenshots-cleared").exists():
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            (shared / "screenshots-cleared").touch()
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Chromium with CHROMIUM_ARGS, and DISABLED_FEATURES added to the features its command
+    line already disables (Playwright's: read from a first launch's command line)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    (first,) = chromium_command_lines()
+    browser.close()
+    given = [a for a in first if a.startswith("--disable-features=")]
+    features = [f for a in given for f in a.split("=", 1)[1].split(",") if f]
+    features += [f for f in DISABLED_FEATURES if f not in features]
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--disable-features=" + ",".join(features)],
+        ignore_default_args=given,  # Playwright's own is in the one above
+    )
+
+
+def chromium_command_lines() -> list[list[str]]:
+    """The arguments of each Chromium browser process this test process has running (the
+    ones Playwright talks to over a pipe)."""
+    parents, found = {}, []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            args = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"--remote-debugging-pipe" in args:
+            found.append((int(stat.parent.name), [a.decode() for a in args if a]))
+
+    def mine(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return [args for pid, args in found if mine(pid)]
 
 
 def _page(browser: Browser, javascript: bool, viewport: dict) -> Iterator[Page]:
