@@ -67,7 +67,12 @@ def throwaway_cluster() -> Iterator[str]:
         capture_output=True,
     )
     pg_ctl = str(bin_dir / "pg_ctl")
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    # Durability is of no use to a cluster thrown away after the run: no waiting on the WAL
+    # at each commit, no whole pages written into it after each checkpoint.
+    options = (
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off"
+    )
     subprocess.run(
         _as_postgres([pg_ctl, "-D", data, "-l", log, "-w", "start", "-o", options]),
         check=True,

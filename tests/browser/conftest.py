@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.migrate import upgrade
+from portal.safety import matcher, model
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,6 +49,11 @@ def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
     app = create_app(
         {"INSTANCE_PATH": str(folder), "DATABASE_URL": url, "SECRET_KEY": "browser-tests-only"}
     )
+    # As gunicorn's master does before its workers start (gunicorn.conf.py): the safety lists
+    # compiled and the model loaded, so the first answer typed in a browser test does not wait
+    # for them (seconds of CPU; 22 s on a busy machine, over the browser's 10 s timeout).
+    matcher.compiled()
+    model.load()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Tests cannot reach the internet, so "Exit this page" goes to a local stand-in.
     app.config["EXIT_URL"] = f"http://127.0.0.1:{server.server_port}/static/favicon.svg"
