@@ -18,12 +18,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# --no-compile: Python compiles each module the first time it is imported, so compiling every
+# file of every package at install (scipy's, numpy's and scikit-learn's thousands) only costs
+# time: 25 of the 67 seconds a fresh `.[test]` install took here.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-compile -e .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --no-compile -e ".[test]"
 	touch $@ $(RUN_STAMP)
 
 CATALOGUES := portal/translations
@@ -61,7 +64,7 @@ serve: $(RUN_STAMP) catalogues ## Serve as production does: gunicorn on 127.0.0.
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/python tools/procfile.py -f Procfile -p $${PORT:-8000} web worker
 
 $(LOAD_STAMP): pyproject.toml $(TEST_STAMP)
-	$(BIN)/pip install --quiet -e ".[test,load]"
+	$(BIN)/pip install --quiet --no-compile -e ".[test,load]"
 	touch $@
 
 loadtest: $(LOAD_STAMP) catalogues system-test-deps ## Load `make serve` on a throwaway PostgreSQL with locust: LOAD_USERS (50) for LOAD_MINUTES (5)
@@ -86,11 +89,14 @@ format: $(TEST_STAMP) ## Format the code with ruff
 	$(BIN)/ruff format portal staff tests bench tools
 	$(BIN)/ruff check --fix portal staff tests bench tools
 
-# One test worker more than the cores (at most 4): a worker waiting on Chromium, a server it
-# started or PostgreSQL leaves its core to another (on 2 cores: 12.5 minutes, was 14).
-TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n + 1 : 4 )))
+# One test worker a core (at most 4). Measured on 2 cores, reading /proc/stat over whole runs:
+# the machine is 96-99% busy however many workers run (Chromium and the servers the tests
+# start are busy while a worker waits on them), so a worker more than the cores only adds
+# contention: 915 s of pytest with 2 workers, 934-941 s with 3, 1,052 s with 4 (and with 3 or
+# 4, three or four Chromiums at once made the odd browser test wait past its timeout).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
 
-# Work stealing: each worker starts with a third of the tests, and a worker that runs out takes
+# Work stealing: each worker starts with an equal share of the tests, and a worker that runs out takes
 # half of what another has left. xdist's default (load) hands out runs of consecutive tests, so
 # the longest tests, which tests/conftest.py puts first, all went to one worker, which ran on
 # alone for minutes after the others had finished.
