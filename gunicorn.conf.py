@@ -14,7 +14,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # connections open, but each worker takes every connection it is offered, and one worker took
 # 16 to 20 of wrk's 20 while the other idled (question page 728 requests a second, p99 55 ms,
 # against 765 to 1,204 and 22 to 38 ms here); a gthread worker that takes connections only
-# while free left some waiting seconds (p99 667 ms).
+# while free left some waiting seconds (p99 667 ms). A sync worker is busy for as long as its
+# client takes to send and read, so it belongs behind a buffering proxy (README, "Production").
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
