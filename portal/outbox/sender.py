@@ -35,6 +35,7 @@ import secrets
 import signal
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,25 +98,31 @@ class Settings:
 
 @dataclass
 class Report:
-    """What one run did (counts only)."""
+    """What one run did: counts, and the error codes of what did not go (never an address)."""
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     not_sendable: int = 0
     jobs: list[str] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Report) -> None:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
         self.not_sendable += other.not_sendable
+        self.errors.update(other.errors)
 
     def __str__(self) -> str:
-        return (
+        said = (
             f"{self.sent} sent, {self.retrying} to try again, {self.failed} failed,"
             f" {self.not_sendable} not sendable"
         )
+        if self.errors:
+            codes = ", ".join(f"{code} x{n}" for code, n in sorted(self.errors.items()))
+            said += f" ({codes})"
+        return said
 
 
 def backoff(attempts: int, base: float, cap: float, rng: random.Random) -> timedelta:
@@ -250,7 +257,9 @@ class Sender:
             attempts=OutboxMessage.attempts + 1,
         )
 
-    def _failed(self, claim: Claim, message: Outgoing, attempts: int, error: DeliveryError) -> str:
+    def _failed(
+        self, claim: Claim, message: Outgoing, attempts: int, error: DeliveryError, report: Report
+    ) -> str:
         tries = attempts + 1
         values: dict[str, Any] = {"attempts": tries, "last_error": error.code}
         if isinstance(error, NotSendable):
@@ -264,6 +273,7 @@ class Sender:
             wait = backoff(tries, self.settings.retry_base, self.settings.retry_max, self.rng)
             values.update(next_attempt_utc=now_utc() + wait)
         self._record(message.id, claim.token, **values)
+        report.errors[error.code] += 1
         log.info("Message %s (%s): %s, %s", message.id, message.kind, outcome, error.code)
         return outcome
 
@@ -285,15 +295,15 @@ class Sender:
 
     # Delivering -------------------------------------------------------------------------------
 
-    def _deliver_one(self, claim: Claim, message: Outgoing, attempts: int) -> str:
+    def _deliver_one(self, claim: Claim, message: Outgoing, attempts: int, report: Report) -> str:
         try:
             reference = self.transport.send(message)
         except DeliveryError as error:
-            return self._failed(claim, message, attempts, error)
+            return self._failed(claim, message, attempts, error, report)
         except Exception as error:  # a bug or a library surprise: try again, say only its class
             code = f"error_{type(error).__name__}"
             log.warning("Message %s (%s): unexpected %s", message.id, message.kind, code)
-            return self._failed(claim, message, attempts, TemporaryFailure(code))
+            return self._failed(claim, message, attempts, TemporaryFailure(code), report)
         self._sent(message, reference)
         return SENT
 
@@ -306,7 +316,7 @@ class Sender:
                 if self.stopping.is_set() or now_utc() > claim.until - self.settings.margin:
                     break  # stopping, or the claim is about to run out: give the rest back
                 message, attempts = pending.pop(0)
-                outcome = self._deliver_one(claim, message, attempts)
+                outcome = self._deliver_one(claim, message, attempts, report)
                 if outcome == SENT:
                     report.sent += 1
                 elif outcome == QUEUED:

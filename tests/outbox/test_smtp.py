@@ -35,6 +35,7 @@ def test_smtp_down_while_20_complaints_are_sent_then_every_message_arrives_once(
 
     down = send_once(smtp_app)
     assert (down.sent, down.retrying) == (0, len(queued))
+    assert down.errors == {"smtp_unavailable_ConnectionRefusedError": len(queued)}
     rows = messages(smtp_app)
     assert {(r.status, r.attempts) for r in rows} == {("queued", 1)}
     assert {r.last_error for r in rows} == {"smtp_unavailable_ConnectionRefusedError"}
@@ -42,7 +43,12 @@ def test_smtp_down_while_20_complaints_are_sent_then_every_message_arrives_once(
 
     smtp.start()
     up = drain(smtp_app)
-    assert up.sent == len(queued) and not (up.retrying or up.failed)
+    assert up.sent == len(queued) and not up.failed, str(up)
+    # Once in a full CI run a message still had to wait after the restart (40 sent, 1 tried
+    # again; the run was 99% busy). A connection that drops or a reply past the 5 s timeout
+    # is what retries are for; a refusal or an error in our code is not.
+    assert all(code.startswith("smtp_unavailable_") for code in up.errors), str(up)
+    assert up.retrying == sum(up.errors.values())
     rows = messages(smtp_app)
     assert {r.status for r in rows} == {"sent"}
     arrived = smtp.message_ids()
@@ -125,6 +131,8 @@ def test_a_temporary_refusal_is_tried_again_until_the_limit(make_app, smtp):
     assert (row.status, row.attempts, row.last_error) == ("queued", 1, "smtp_recipient_refused_451")
     report = drain(app)
     assert (report.retrying, report.failed) == (1, 1)
+    assert report.errors == {"smtp_recipient_refused_451": 2}
+    assert str(report).endswith("1 failed, 0 not sendable (smtp_recipient_refused_451 x2)")
     [row] = messages(app)
     assert (row.status, row.attempts) == ("failed", 3) and row.failed_utc
     assert smtp.messages == []
