@@ -9,10 +9,13 @@ import fcntl
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
@@ -168,3 +171,75 @@ def screenshot(page: Page, name: str) -> None:
     """Keep a phone-sized picture of the page as a test artefact (build/ is not committed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+class Sent(NamedTuple):
+    link: str
+    reference: str
+
+
+def send_without_drawing(page: Page, base: str, answers: Mapping[str, str | list[str]]) -> Sent:
+    """Send a complaint with the requests the browser's forms make (each question's GET, its
+    POST with the CSRF token, the redirects), through `page`'s own cookies, but without
+    drawing a page. For tests about what comes after sending: drawing and clicking through the
+    whole conversation cost each of them seconds of Chromium's CPU. The conversation itself is
+    walked in the browser by test_journey_in_chromium.py, test_languages_in_chromium.py and
+    test_phone_in_chromium.py.
+
+    `answers` gives each step's answer, by step: a choice by its value or its label's start.
+    Returns the private link and the reference. The link is opened as a person opens it (its
+    Continue form), so the page's session can go to /progress after."""
+    request = page.context.request
+    response = request.get(base + "/chat/who")
+    for _ in range(40):
+        step = urlsplit(response.url).path.rsplit("/", 1)[-1]
+        soup = _page_of(response)
+        if step == "check":
+            break
+        form = soup.select_one("form.ask")
+        fields = _hidden(form)
+        answer = answers[step]
+        for given in [answer] if isinstance(answer, str) else answer:
+            fields.append(("answer", _choice(form, given) if isinstance(answer, list) else given))
+        response = _post(request, response.url, fields)
+    else:
+        raise AssertionError("the conversation never reached check your answers")
+    send = soup.select_one("form.send-form")
+    response = _post(request, response.url, _hidden(send), send["action"])
+    assert urlsplit(response.url).path == "/chat/done", response.url
+    done = _page_of(response)
+    link, reference = done.select_one("a#status-link")["href"], done.select_one("#reference")
+    opened = request.get(link)
+    form = _page_of(opened).select_one("main form")
+    response = _post(request, opened.url, _hidden(form), form.get("action"))
+    assert urlsplit(response.url).path == "/progress", response.url
+    return Sent(link, reference.get_text(strip=True))
+
+
+def _page_of(response) -> BeautifulSoup:
+    assert response.ok, f"{response.url}: {response.status}"
+    return BeautifulSoup(response.text(), "html.parser")
+
+
+def _hidden(form) -> list[tuple[str, str]]:
+    return [(i["name"], i.get("value", "")) for i in form.select("input[type=hidden][name]")]
+
+
+def _choice(form, given: str) -> str:
+    """A choice's value, given its value or the start of its label."""
+    for choice in form.select("input[name=answer]"):
+        label = form.select_one(f"label[for='{choice['id']}'] .choice-text")
+        if given in (choice["value"], label.get_text(" ", strip=True)) or (
+            label.get_text(" ", strip=True).startswith(given + " ")
+        ):
+            return choice["value"]
+    raise AssertionError(f"no choice {given!r}")
+
+
+def _post(request, url: str, fields: list[tuple[str, str]], action: str | None = None):
+    target = urljoin(url, action) if action else url
+    return request.post(
+        target,
+        data=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": url},
+    )

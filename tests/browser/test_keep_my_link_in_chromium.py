@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, send_without_drawing
 from tests.browser.test_journey_in_chromium import _check_accessibility, _no_sideways_scroll
-from tests.browser.test_languages_in_chromium import _journey
+from tests.browser.test_languages_in_chromium import ANSWERS
 
 pytestmark = pytest.mark.browser
 PHONE_390 = {"width": 390, "height": 844}
@@ -38,8 +38,8 @@ def _phone(
         context.close()
 
 
-def _to_done(page: Page, base: str, name: str) -> str:
-    _journey(page, base, name, check=False)
+def _to_done(page: Page, base: str) -> str:
+    send_without_drawing(page, base, ANSWERS)
     page.goto(base + "/chat/done")
     return page.locator("a#status-link").get_attribute("href")
 
@@ -47,7 +47,7 @@ def _to_done(page: Page, base: str, name: str) -> str:
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_copy_says_copied_and_puts_the_link_on_the_clipboard(browser, live_server, language):
     with _phone(browser, live_server, language) as phone:
-        link = _to_done(phone, live_server, f"{language}-keep")
+        link = _to_done(phone, live_server)
         assert len(urlsplit(link).path) < 60
         copy = phone.locator("#copy-link")
         expect(copy).to_be_visible()
@@ -79,7 +79,7 @@ def test_the_share_sheet_is_offered_where_the_browser_has_one(browser, live_serv
         phone.add_init_script(
             "navigator.share = function (data) { window.shared = data; return Promise.resolve(); };"
         )
-        link = _to_done(phone, live_server, "share")
+        link = _to_done(phone, live_server)
         share = phone.locator("#share-link")
         expect(share).to_be_visible()
         share.click()
@@ -90,7 +90,7 @@ def test_the_share_sheet_is_offered_where_the_browser_has_one(browser, live_serv
 
 def test_send_me_my_link_in_a_phone_browser(browser, live_server):
     with _phone(browser, live_server, "en") as phone:
-        _to_done(phone, live_server, "send-link")
+        _to_done(phone, live_server)
         form = phone.locator("#send-my-link form")
         form.locator("input[name=contact]").fill("not an address")
         form.locator("button[type=submit]").click()
@@ -111,7 +111,7 @@ def test_at_320_px_nothing_scrolls_sideways(browser, live_server):
     narrow = {"width": 320, "height": 640}
     for language in ("en", "ar", "pl", "cy"):
         with _phone(browser, live_server, language, viewport=narrow) as phone:
-            _to_done(phone, live_server, f"{language}-narrow")
+            _to_done(phone, live_server)
             _no_sideways_scroll(phone)
             box = phone.locator("#copy-link").bounding_box()
             assert box["height"] >= 44 and box["width"] >= 44
@@ -121,7 +121,7 @@ def test_at_320_px_nothing_scrolls_sideways(browser, live_server):
 
 def test_without_javascript_the_link_is_text_and_sending_still_works(browser, live_server):
     with _phone(browser, live_server, "en") as owner:
-        link = _to_done(owner, live_server, "nojs-keep")
+        link = _to_done(owner, live_server)
     with _phone(browser, live_server, "en", java_script_enabled=False) as offline:
         offline.goto(link)
         offline.get_by_role("button", name="Continue").click()

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.services import staff as accounts
-from tests.browser.conftest import screenshot
-from tests.browser.test_journey_in_chromium import _check_accessibility, _no_sideways_scroll, _walk
+from tests.browser.conftest import screenshot, send_without_drawing
+from tests.browser.test_journey_in_chromium import TAPS, _check_accessibility, _no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long browser test password"
@@ -36,7 +36,7 @@ def _sign_in(page: Page, base: str, email: str) -> None:
 def test_staff_pages_are_accessible(request, size, live_server, manager_email, browser):
     page: Page = request.getfixturevalue(size)
     young_person = browser.new_context(viewport={"width": 360, "height": 740})
-    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    reference = send_without_drawing(young_person.new_page(), live_server, dict(TAPS)).reference
     young_person.close()
 
     page.goto(live_server + "/staff/sign-in")
@@ -89,7 +89,7 @@ def test_after_a_reply_the_status_page_offers_still_not_happy(
     from portal.stages import Action
 
     young_person = browser.new_context(viewport={"width": 360, "height": 740})
-    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    reference = send_without_drawing(young_person.new_page(), live_server, dict(TAPS)).reference
     young_person.close()
     actor = casework.Actor("browser.manager@council.example", "manager")
     with live_app.app_context():
@@ -130,7 +130,7 @@ def test_every_staff_form_help_request_and_accounts_pass_axe(
     from portal.services import casework, complaints, safety
 
     young_person = browser.new_context(viewport={"width": 360, "height": 740})
-    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    reference = send_without_drawing(young_person.new_page(), live_server, dict(TAPS)).reference
     young_person.close()
     actor = casework.Actor("browser.manager@council.example", "manager")
     admin_email = "browser.admin@council.example"
@@ -183,7 +183,7 @@ def test_the_tracker_filters_and_the_next_step_fit_a_laptop_and_a_tablet(
     """Issue 17: every filter is on screen without sideways scrolling, what each deadline is
     for shows in the tracker, and the case page's next step comes before the other actions."""
     young_person = browser.new_context(viewport={"width": 360, "height": 740})
-    reference = _walk(young_person.new_page(), live_server, check_each_page=False)
+    reference = send_without_drawing(young_person.new_page(), live_server, dict(TAPS)).reference
     young_person.close()
     context = browser.new_context(viewport=viewport, locale="en-GB")
     page = context.new_page()
