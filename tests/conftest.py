@@ -60,9 +60,9 @@ def pytest_generate_tests(metafunc) -> None:
     """A test marked `pages` checks what pages say, show and allow, and reaches the database
     only to keep a draft or a case between requests: it runs on PostgreSQL (production's
     database) only. Every other test that uses the app runs on both: storage, counting,
-    locking, sending, migrations, links and sessions, the reports and the tracker, and the
-    random walks and the hostile crawl, which between them reach every public and staff page
-    on SQLite too."""
+    locking, sending, migrations, links and sessions, the reports and the tracker, the staff
+    casework, and the random walks, which reach every public page on SQLite too. (The hostile
+    form sweep runs on PostgreSQL only: tests/test_hostile_input.py says why.)"""
     if metafunc.definition.get_closest_marker("pages") is None:
         return
     if "database_url" not in metafunc.fixturenames:

@@ -278,6 +278,10 @@ class PageClient:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
 
+    def page(self, response: TestResponse, expect: int = 200) -> Page:
+        """A response this client did not fetch itself, checked as its own pages are."""
+        return self._page(response, expect)
+
     def _page(self, response: TestResponse, expect: int) -> Page:
         assert response.status_code == expect, (
             f"{response.request.method} {response.request.path}: expected {expect}, "

@@ -3,6 +3,8 @@ their reference and a private link that works, or nothing at all when they said 
 
 from __future__ import annotations
 
+import pytest
+
 from portal.flows import COMPLAINT, engine
 from portal.services import complaints
 from tests.messages.helpers import (
@@ -19,6 +21,8 @@ from tests.messages.test_catalogue import forbidden_in
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint
 from tests.staff.test_intake import _log, _reference, young_person
+
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
 
 RECEIVED = "complaint_received"
 

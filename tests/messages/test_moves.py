@@ -5,12 +5,15 @@ the officer a case is given to, a link to it."""
 
 from __future__ import annotations
 
+import pytest
 from flask_babel import force_locale, format_date, gettext
 
 from portal.services import staff as accounts
 from tests.messages.helpers import ADVOCATE, BY_EMAIL, EMAIL, outbox, private_link, send
 from tests.messages.test_catalogue import forbidden_in
 from tests.staff.conftest import do, load, sign_in
+
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
 
 STAFF_WORDS = "The social worker is away."
 

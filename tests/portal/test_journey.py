@@ -29,7 +29,7 @@ def test_welcome_page_says_it_is_ok_to_complain(pages):
 
 
 def test_young_person_raises_a_complaint_end_to_end(pages):
-    page = send_complaint(pages, YOUNG_PERSON)
+    page = send_complaint(pages, YOUNG_PERSON, check_each_page=True)
     assert page.path == "/chat/done"
     reference = page.select_one("#reference").get_text(strip=True)
     assert REFERENCE.match(reference)
@@ -76,7 +76,7 @@ def test_adult_wording_for_a_parent(pages):
     page = pages.submit(page, {"answer": "12_15"})
     labels = [label.get_text(" ", strip=True) for label in page.select(".choice label")]
     assert "Their social worker" in labels
-    page = send_complaint(pages, PARENT)
+    page = send_complaint(pages, PARENT, check_each_page=True)
     assert REFERENCE.match(page.select_one("#reference").get_text(strip=True))
     assert "We will ask the local advocacy service" not in page.text
 
@@ -107,7 +107,7 @@ def test_back_link_and_saved_answers(pages):
 
 
 def test_change_link_returns_to_the_summary(pages):
-    check = answer_all(pages, YOUNG_PERSON)
+    check = answer_all(pages, YOUNG_PERSON, check_each_page=True)
     change = check.select_one(".summary-row a[href='/chat/contact?change=1']")
     page = pages.get(change["href"])
     page = pages.submit(page, {"answer": "email"})

@@ -93,7 +93,7 @@ def test_pages_come_back_in_the_language_asked_for(client, language, direction):
 def test_the_whole_journey_works_in_welsh_and_the_confirmation_is_welsh(app):
     person = PageClient(app.test_client())
     person.client.set_cookie("lang", "cy", domain="speakup.test")
-    done = send_complaint(person, YOUNG_PERSON)
+    done = send_complaint(person, YOUNG_PERSON, check_each_page=True)
     assert done.select_one("html")["lang"] == "cy"
     assert "Diolch" in done.h1
     assert re.search(r"(Llun|Mawrth|Mercher|Iau|Gwener|Sadwrn|Sul)", done.text), "Welsh dates"

@@ -56,7 +56,7 @@ def test_every_persona_reaches_confirmation(app, pages, persona):
     answers = {**COMMON, **PERSONAS[persona]}
     if persona == "care_leaver_over_25":
         answers["age"] = "over_25"
-    page = send_complaint(pages, answers)
+    page = send_complaint(pages, answers, check_each_page=True)
     assert page.select_one("#reference") and page.select_one("a#status-link")
     complaint = _stored(app, page)
     assert complaint.complainant_role == {
@@ -77,7 +77,9 @@ def test_every_persona_reaches_confirmation(app, pages, persona):
 
 
 def test_an_advocate_records_their_details_and_the_childs_own_words(app, pages):
-    page = send_complaint(pages, {**COMMON, **PERSONAS["advocate_instructed"]})
+    page = send_complaint(
+        pages, {**COMMON, **PERSONAS["advocate_instructed"]}, check_each_page=True
+    )
     complaint = _stored(app, page)
     assert complaint.advocate_name == "Sam Patel"
     assert complaint.advocate_organisation == "Local Advocacy Service"
@@ -92,7 +94,7 @@ def test_an_advocate_records_their_details_and_the_childs_own_words(app, pages):
 
 def test_an_advocate_is_asked_to_confirm_the_child_asked(pages):
     answers = {**COMMON, **PERSONAS["advocate_not_instructed"]}
-    check = answer_all(pages, answers)
+    check = answer_all(pages, answers, check_each_page=True)
     text = check.select_one(".decisions").text
     assert "usually acts when a young person asks" in text
     asked = [a["href"] for a in check.select(".summary-change a")]
@@ -124,7 +126,7 @@ def test_an_advocate_records_consent_states_beyond_yes_and_not_yet(
     note = "I spent time with her at contact, and asked her key worker."
     answers = {**COMMON, **PERSONAS["advocate_instructed"], "child_asked": answer}
     answers["consent_note"] = note
-    check = answer_all(pages, answers)
+    check = answer_all(pages, answers, check_each_page=True)
     assert says in check.select_one(".decisions").text
     page = pages.submit(check, selector="form.send-form")
     complaint = _stored(app, page)
@@ -148,7 +150,7 @@ def test_the_note_on_how_a_view_was_sought_is_screened(app, pages):
         "consent": "too_young",
         "consent_note": "He told me his foster carer hits him.",
     }
-    page = send_complaint(pages, answers)
+    page = send_complaint(pages, answers, check_each_page=True)
     complaint = _stored(app, page)
     assert complaint.consent == "too_young_or_unable"
     assert complaint.urgent and "harm_from_others" in complaint.urgent_reasons
@@ -181,7 +183,7 @@ def test_a_carer_complaining_for_themselves_is_not_asked_about_a_child(
     app, pages, persona, topics, procedures
 ):
     answers = {**COMMON, **CARERS_FOR_THEMSELVES[persona], "topics": topics}
-    check = answer_all(pages, answers)
+    check = answer_all(pages, answers, check_each_page=True)
     changes = check.select(".summary-change a")
     asked = {a["href"].split("?")[0].rsplit("/", 1)[1] for a in changes}
     assert "complaint_for" in asked
@@ -206,7 +208,7 @@ def test_a_parent_is_told_what_consent_means_and_staff_see_it(app, pages):
         "when": "over_a_year",
         "court_police": "court",
     }
-    check = answer_all(pages, answers)
+    check = answer_all(pages, answers, check_each_page=True)
     decisions = check.select_one(".decisions").text
     assert "does not mean you will be told the young person's private information" in decisions
     assert "can still look at it" in decisions
@@ -229,7 +231,7 @@ def test_a_parent_is_told_what_consent_means_and_staff_see_it(app, pages):
 
 
 def test_a_grandparent_is_accepted_and_marked_for_a_decision(app, pages):
-    page = send_complaint(pages, {**COMMON, **PERSONAS["grandparent"]})
+    page = send_complaint(pages, {**COMMON, **PERSONAS["grandparent"]}, check_each_page=True)
     complaint = _stored(app, page)
     assert complaint.eligibility == "decision_needed"
     assert complaint.eligibility_reason == "sufficient_interest"
@@ -238,7 +240,7 @@ def test_a_grandparent_is_accepted_and_marked_for_a_decision(app, pages):
 
 def test_yes_to_an_advocate_makes_a_referral_to_the_local_service(make_app, pages, client):
     app = client.application
-    page = send_complaint(pages, {**COMMON, **PERSONAS["looked_after_child"]})
+    page = send_complaint(pages, {**COMMON, **PERSONAS["looked_after_child"]}, check_each_page=True)
     assert "We will ask the local advocacy service to get in touch" in page.text
     complaint = _stored(app, page)
     assert complaint.advocacy == "wanted"
@@ -282,7 +284,7 @@ def test_matters_for_elsewhere_end_on_a_signpost_that_can_still_send(app, pages,
     page = pages.submit(page, {"answer": button["value"]})
     assert page.path == "/chat/what_happened"
     answers["signpost"] = "send_anyway"
-    done = send_complaint(pages, answers)
+    done = send_complaint(pages, answers, check_each_page=True)
     complaint = _stored(app, done)
     in_order = [p for p in ELSEWHERE_ORDER if p in places]
     assert [(p.topic, p.procedure) for p in complaint.points] == [
@@ -303,7 +305,7 @@ def test_danger_shows_999_and_childline_and_still_sends_as_urgent(app, pages):
     assert page.h1 == "You do not have to wait. Get help now."
     danger = page.select_one("#signpost .danger").text
     assert "999" in danger and "0800 1111" in danger
-    done = send_complaint(pages, answers)
+    done = send_complaint(pages, answers, check_each_page=True)
     complaint = _stored(app, done)
     assert complaint.urgent is True
     assert [p.topic for p in complaint.points] == ["home"]
@@ -318,8 +320,8 @@ def test_points_sharing_a_procedure_are_explained_once(pages):
     }
     # Which procedure each point follows is for staff: check your answers leaves it out, and
     # the confirmation page says it once per procedure.
-    assert not answer_all(pages, answers).select(".decisions .point")
-    groups = send_complaint(pages, answers).select(".decisions .point")
+    assert not answer_all(pages, answers, check_each_page=True).select(".decisions .point")
+    groups = send_complaint(pages, answers, check_each_page=True).select(".decisions .point")
     assert [g.select_one("strong").text for g in groups] == [
         "Where they live, Seeing their family",
         "Money",

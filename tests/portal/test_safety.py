@@ -14,6 +14,8 @@ from portal.services import complaints
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, answer_all, close_as_staff, open_link, send_complaint
 
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
+
 WORRYING = "My foster carer hits me and I am scared to go home"
 
 

@@ -17,6 +17,8 @@ from tests.pages import Page, PageClient
 from tests.portal.test_feedback import IDEA, THANKS, send, walk
 from tests.staff.conftest import sign_in
 
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
+
 LIST = "/staff/feedback"
 NEW = "/staff/feedback/new"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -9,6 +10,8 @@ from portal.models import AuditEntry
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, open_link, send_complaint
 from tests.staff.conftest import load
+
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
 
 WORD = "Biscuit the dog"
 

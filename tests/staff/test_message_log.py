@@ -16,6 +16,8 @@ from portal.services.message_log import hide_private_links, messages_about, rout
 from tests.pages import PageClient
 from tests.portal.journey import PARENT, send_complaint
 
+pytestmark = pytest.mark.pages  # what pages and messages say: PostgreSQL only (tests/conftest.py)
+
 EMAIL = "jo.bloggs@example.com"
 BY_EMAIL = {**PARENT, "contact_safe": "yes", "email": EMAIL}
 
