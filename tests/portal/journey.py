@@ -58,7 +58,7 @@ def answer_all(
     (test_journey.py, test_personas.py, test_languages.py; the random walks check every page
     they meet). For every other test the walk is only how a complaint gets sent: the same
     requests, each answer posted with its form's hidden fields, the page read for those alone
-    (checking each page made walking most of such a test's time)."""
+    (a full check of every page of every such walk was work those tests do not need)."""
     if check_each_page:
         page = pages.get(start)
         for _ in range(40):

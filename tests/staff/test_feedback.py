@@ -74,6 +74,7 @@ def test_the_staff_navigation_leads_to_the_list(officer):
 
 
 def test_an_officer_records_a_card_and_it_is_audited(app, officer):
+    day = today_local()  # with the day after: a run across midnight (it once did, in CI)
     saved = record(officer)
     assert saved.select_one("#saved").text == "The compliment or comment is recorded."
     [item] = rows(app)
@@ -83,7 +84,7 @@ def test_an_officer_records_a_card_and_it_is_audited(app, officer):
         "fostering",
         "parent",
     )
-    assert item.received_on == today_local()
+    assert item.received_on in {day, today_local()}
     assert item.recorded_by == "officer@council.example"
     assert item.message == CARD["message"] and item.about == "The fostering team"
     [entry] = audits(app, "feedback_recorded")
@@ -154,6 +155,7 @@ def test_an_answer_by_email_is_sent_in_their_language_once(app, officer):
     empty = officer.submit(page, {"answer": " "}, selector="form#answer-form", expect=400)
     assert "Write the answer." in empty.text
     answer = "We will try meetings after school from next month."
+    day = today_local()  # with the day after: a run across midnight
     done = officer.submit(page, {"answer": answer}, selector="form#answer-form")
     assert "will be sent by email" in done.select_one("#saved").text
     assert answer in done.select_one("#answer-text").text
@@ -164,7 +166,7 @@ def test_an_answer_by_email_is_sent_in_their_language_once(app, officer):
     [entry] = audits(app, "feedback_answered")
     assert entry.data == {"sent_by": "email"} and answer not in str(entry.data)
     answered = rows(app)[0]
-    assert answered.answered_on == today_local()
+    assert answered.answered_on in {day, today_local()}
     assert answered.answered_by == "officer@council.example"
     # A second answer (an old tab) is refused in plain words, and nothing more is sent.
     again = officer.post(
