@@ -196,6 +196,7 @@ def send_without_drawing(page: Page, base: str, answers: Mapping[str, str | list
         soup = _page_of(response)
         if step == "check":
             break
+        assert soup.select_one(".error-summary") is None, f"{step}: the answer was refused"
         form = soup.select_one("form.ask")
         fields = _hidden(form)
         answer = answers[step]
