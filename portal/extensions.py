@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -79,6 +82,9 @@ class PlainRead:
     must be plain text or numbers that the driver takes as they are: checked when compiled.
     tests/test_plain_read.py compares every row with what SQLAlchemy reads, on SQLite and on
     PostgreSQL.
+
+    The connection is one of a few kept checked out for these reads (`_Held`): checking one
+    out of the pool and back in (its reset, its pre-ping) was most of what was left.
     """
 
     def __init__(self, statement: Select) -> None:
@@ -106,33 +112,35 @@ class PlainRead:
         sql, order, processors = self._compile(engine.dialect)
         values: Any = params if order is None else tuple(params[name] for name in order)
         dialect = engine.dialect
-        connection = engine.raw_connection()
-        try:
-            cursor = connection.cursor()
+        while True:
+            connection, kept = _HELD.take(engine)
             try:
-                cursor.execute(sql, values)
-                rows = cursor.fetchmany(2)
-            finally:
-                cursor.close()
-        except dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy's Connection does: a lost connection is not given back to the
-            # pool, and the error is SQLAlchemy's, showing the SQL and (with the engine's
-            # hide_parameters) never the values bound to it.
-            lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
-            if lost:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, values)
+                    rows = cursor.fetchmany(2)
+                finally:
+                    cursor.close()
+            except dialect.loaded_dbapi.Error as error:
+                # Never used again: closed, and its place in the pool given back.
+                lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
                 connection.invalidate(error)
-            raise DBAPIError.instance(
-                sql,
-                values,
-                error,
-                dialect.loaded_dbapi.Error,
-                hide_parameters=engine.hide_parameters,
-                connection_invalidated=lost,
-                dialect=dialect,
-                ismulti=False,
-            ) from error
-        finally:
-            connection.close()  # back to the pool, rolled back as SQLAlchemy does
+                if lost and kept:
+                    continue  # it went while it waited (a database restart): on a fresh one
+                # As SQLAlchemy's Connection does, the error is SQLAlchemy's, showing the SQL
+                # and (with the engine's hide_parameters) never the values bound to it.
+                raise DBAPIError.instance(
+                    sql,
+                    values,
+                    error,
+                    dialect.loaded_dbapi.Error,
+                    hide_parameters=engine.hide_parameters,
+                    connection_invalidated=lost,
+                    dialect=dialect,
+                    ismulti=False,
+                ) from error
+            _HELD.give_back(engine, connection)
+            break
         if len(rows) > 1:
             raise MultipleResultsFound("PlainRead.one_or_none found more than one row")
         if not rows:
@@ -141,6 +149,78 @@ class PlainRead:
             value if process is None else process(value)
             for process, value in zip(processors, rows[0], strict=True)
         )
+
+
+class _Held:
+    """Connections PlainRead keeps checked out of an engine's pool between reads: one for each
+    read running at once, up to KEEP waiting (a sync worker needs one; a threaded server a
+    few), each in autocommit, so none holds a transaction (or a lock) while it waits.
+
+    A kept connection skips the pool's checkout and checkin (its pre-ping, its rollback): a
+    connection that went while it waited (the database restarted) fails its next read, which
+    then runs again on one the pool checks (PlainRead.one_or_none). One past KEEP, one that
+    failed, and all of an engine's when it is disposed are invalidated: closed, and their
+    places given back to the pool. Kept per process: a forked child never uses its parent's.
+    """
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._idle: weakref.WeakKeyDictionary[Engine, list] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def _waiting(self, engine: Engine) -> list:
+        idle = self._idle.get(engine)
+        if idle is None:
+            with self._lock:
+                idle = self._idle.get(engine)
+                if idle is None:
+                    idle = self._idle[engine] = []
+                    event.listen(engine, "engine_disposed", lambda _engine: self._close(idle))
+        return idle
+
+    def take(self, engine: Engine) -> tuple[Any, bool]:
+        """A connection for one read, and whether it was kept from an earlier one."""
+        idle = self._waiting(engine)
+        while idle:
+            try:
+                pid, connection = idle.pop()
+            except IndexError:  # another thread took the last one
+                break
+            if pid == os.getpid():
+                return connection, True
+            _FORKED.append(connection)  # the parent's: never used, closed or collected here
+        connection = engine.raw_connection()
+        try:
+            engine.dialect.do_rollback(connection.dbapi_connection)  # outside any transaction
+            engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        except BaseException:
+            connection.invalidate()
+            raise
+        return connection, False
+
+    def give_back(self, engine: Engine, connection: Any) -> None:
+        idle = self._waiting(engine)
+        if len(idle) < self.KEEP:
+            idle.append((os.getpid(), connection))
+        else:
+            connection.invalidate()
+
+    @staticmethod
+    def _close(idle: list) -> None:
+        while idle:
+            try:
+                pid, connection = idle.pop()
+            except IndexError:
+                return
+            if pid == os.getpid():
+                connection.invalidate()
+            else:
+                _FORKED.append(connection)
+
+
+_HELD = _Held()
+_FORKED: list = []
 
 
 db = Database()

@@ -27,11 +27,22 @@ def language_cookie_name() -> str:
 _LOCALES: dict[str, Locale] = {}
 
 
+# The language chosen for each Accept-Language header (browsers send a handful of them):
+# parsing the header and matching it was a thirtieth of a question page.
+_BEST_MATCH: dict[tuple[tuple[str, ...], str], str] = {}
+
+
 def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(language_cookie_name())
     if chosen not in languages:
-        chosen = request.accept_languages.best_match(languages) or languages[0]
+        key = (tuple(languages), request.headers.get("Accept-Language", ""))
+        chosen = _BEST_MATCH.get(key)
+        if chosen is None:
+            chosen = request.accept_languages.best_match(languages) or languages[0]
+            if len(_BEST_MATCH) >= 1024:
+                _BEST_MATCH.clear()
+            _BEST_MATCH[key] = chosen
     found = _LOCALES.get(chosen)
     if found is None:
         found = _LOCALES[chosen] = Locale.parse(chosen)
@@ -97,8 +108,14 @@ def gettext(string: str, **variables) -> str:
     `force_locale` (a message in the complainant's language) is followed exactly."""
     try:
         locale = g._flask_babel.babel_locale
-    except (AttributeError, RuntimeError):  # no locale chosen yet, or outside a request
+    except RuntimeError:  # outside an app context
         return flask_babel.gettext(string, **variables)
+    except AttributeError:
+        locale = None
+    if locale is None:  # not chosen yet: choose it now, once for the request
+        locale = flask_babel.get_locale()
+        if locale is None:
+            return flask_babel.gettext(string, **variables)
     key = (locale.language, locale.territory, locale.script, locale.variant)
     catalogue = _CATALOGUES.get(key)
     if catalogue is None:

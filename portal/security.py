@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -86,14 +87,34 @@ def csrf_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = g.get(field)
     if token is None:
-        serializer, signer = _csrf_signing(
-            config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        )
+        secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
         raw = session.get(field)
         if not isinstance(raw, str):
             raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF
-        token = signer.sign(serializer.dump_payload(raw)).decode()  # as serializer.dumps
+        token = _signed_token(secret_key, raw)
         setattr(g, field, token)
+    return token
+
+
+CSRF_RESIGN_SECONDS = 60
+_CSRF_SIGNED: dict[tuple[object, str], tuple[str, float]] = {}
+
+
+def _signed_token(secret_key: object, raw: str) -> str:
+    """The session's raw token signed with the time, as `serializer.dumps` does; the same
+    signed token again within a minute (each page of a visit shows one: the HMAC every time
+    was a twentieth of a question page). A token lives WTF_CSRF_TIME_LIMIT (an hour) from its
+    time, so one reused is at most a minute older."""
+    key = (secret_key, raw)
+    found = _CSRF_SIGNED.get(key)
+    now = time.time()
+    if found is not None and 0 <= now - found[1] < CSRF_RESIGN_SECONDS:
+        return found[0]
+    serializer, signer = _csrf_signing(secret_key)
+    token = signer.sign(serializer.dump_payload(raw)).decode()
+    if len(_CSRF_SIGNED) >= 4096:
+        _CSRF_SIGNED.clear()
+    _CSRF_SIGNED[key] = (token, float(int(now)))
     return token
 
 

@@ -3,16 +3,19 @@ what SQLAlchemy gives, value for value and type for type, on SQLite and on Postg
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
 from portal.clock import now_utc
-from portal.extensions import PlainRead, db
+from portal.extensions import _HELD, PlainRead, db
 from portal.models import Draft
 from portal.services import drafts, public_sessions
+from tests.conftest import ON_POSTGRESQL
 
 DRAFTS = Draft.__table__
 
@@ -82,3 +85,49 @@ def test_a_database_error_is_sqlalchemys_with_the_values_hidden(app):
         assert "draft" in str(raised.value) and "parameters hidden" in str(raised.value)
         assert secret not in str(raised.value)
         assert read.one_or_none(db.engine, key=secret) is None
+
+
+def test_a_read_keeps_its_connection_outside_any_transaction(app, database_url):
+    """One connection serves read after read, checked out once, and waits in autocommit: it
+    holds no transaction, so it blocks no other connection's writes or schema changes."""
+    with app.app_context():
+        key, _ = public_sessions.start()
+        read = PlainRead(public_sessions._BY_HASH)
+        for _ in range(3):
+            assert read.one_or_none(db.engine, key_hash=public_sessions._hash(key)) is not None
+        assert db.engine.pool.checkedout() == 1
+        (_, kept), *others = _HELD._waiting(db.engine)
+        assert others == []
+        raw = kept.dbapi_connection
+        if database_url.startswith("sqlite"):
+            assert raw.in_transaction is False and raw.isolation_level is None
+        else:
+            assert raw.autocommit is True
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        db.engine.dispose()
+        assert _HELD._waiting(db.engine) == []
+        assert raw.closed if not database_url.startswith("sqlite") else _closed_sqlite(raw)
+
+
+def _closed_sqlite(raw) -> bool:
+    try:
+        raw.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
+
+
+@ON_POSTGRESQL  # a server that can drop a connection
+def test_a_kept_connection_the_server_dropped_is_replaced_and_the_read_still_answers(app):
+    with app.app_context():
+        key, _ = public_sessions.start()
+        read = PlainRead(public_sessions._BY_HASH)
+        assert read.one_or_none(db.engine, key_hash=public_sessions._hash(key)) is not None
+        (_, kept), *_ = _HELD._waiting(db.engine)
+        backend = kept.dbapi_connection.info.backend_pid
+        with db.engine.begin() as connection:  # as a database restart would
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        assert read.one_or_none(db.engine, key_hash=public_sessions._hash(key)) is not None
+        (_, now_kept), *_ = _HELD._waiting(db.engine)
+        assert now_kept.dbapi_connection.info.backend_pid != backend
+        assert db.engine.pool.checkedout() == 1

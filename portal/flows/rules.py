@@ -39,9 +39,14 @@ class Decision:
     needs_a_person: bool = False  # flagged for staff to decide
 
     def explain(self, voice: Voice, settings: Mapping[str, Any] | None = None) -> str:
-        """Return the reason in plain words for this voice, with settings filled in."""
-        filled = _placeholders(settings if settings is not None else {})  # not `or`: no len()
-        return str(say(REASONS[self.reason], voice)) % filled
+        """Return the reason in plain words for this voice, with settings filled in.
+
+        Only a reason that names a setting looks the settings up (most do not, and each
+        lookup translates the council's default words)."""
+        said = str(say(REASONS[self.reason], voice))
+        if "%" not in said:
+            return said
+        return said % _placeholders(settings if settings is not None else {})  # not `or`: no len()
 
 
 def _placeholders(settings: Mapping[str, Any]) -> dict[str, Any]:

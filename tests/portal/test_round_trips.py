@@ -5,14 +5,18 @@ with a key derived once (security.csrf_token)."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import psycopg
+import pytest
 import time_machine
 from flask import g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import event
+from wtforms import ValidationError
 
 from portal.clock import now_utc
+from portal.extensions import _HELD
 from portal.security import csrf_token
 from tests.pages import PageClient
 
@@ -59,6 +63,8 @@ def _statements(app, pages: PageClient, path: str, answer: str | None = None):
 
     page = pages.get(path) if answer is not None else None
     event.listen(engine.pool, "checkout", note)
+    for _, kept in _HELD._waiting(engine):  # kept checked out by PlainRead between reads
+        note(kept.dbapi_connection, None, None)
     try:
         if answer is None:
             page = pages.get(path)
@@ -146,6 +152,34 @@ def test_a_new_secret_key_signs_new_tokens(app):
         assert first.split(".")[0] == second.split(".")[0]  # the same raw token
         assert first.split(".")[-1] != second.split(".")[-1]  # signed with the new key
         validate_csrf(second)
+
+
+def test_a_token_signed_within_the_minute_is_given_again_and_never_one_past_its_limit(app):
+    """Each page of a visit shows the same signed token for a minute (security._signed_token),
+    then a newly signed one: Flask-WTF takes each, and the oldest is a minute older."""
+    start = now_utc()
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw = "a" * 40
+        with time_machine.travel(start, tick=False):
+            first = csrf_token()
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        with time_machine.travel(start + timedelta(seconds=59), tick=False):
+            assert csrf_token() == first
+            validate_csrf(first)
+    with app.test_request_context("/"):
+        session["csrf_token"] = "b" * 40  # another visitor: their own token
+        with time_machine.travel(start + timedelta(seconds=59), tick=False):
+            assert csrf_token() != first
+    limit = app.config.get("WTF_CSRF_TIME_LIMIT") or 3600
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        with time_machine.travel(start + timedelta(seconds=limit + 30), tick=False):
+            later = csrf_token()
+            assert later != first
+            validate_csrf(later)
+            with pytest.raises(ValidationError, match="expired"):
+                validate_csrf(first)
 
 
 def test_a_question_page_with_buttons_made_before_makes_no_form(app, monkeypatch):

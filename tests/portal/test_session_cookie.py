@@ -123,3 +123,44 @@ def test_a_key_derived_once_signs_as_itsdangerous_does():
             assert ours.unsign(by_old_key.sign(b"words")) == b"words"
             with pytest.raises(BadSignature):
                 ours.unsign(TimestampSigner("other", salt=salt).sign(b"words"))
+
+
+def test_a_value_is_checked_once_and_its_age_every_time(app):
+    """The serializer remembers a value it checked (portal/session_cookie.Remembered): read
+    again, it gives the same session, its own copy to change, and the same signing time; past
+    the session's lifetime it is refused as before; a value changed by one character is
+    checked, and refused."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    data = {"sid": "a key", "status": {"ref": "SU-1", "until": 5}}
+    value = SecureCookieSessionInterface().get_signing_serializer(app).dumps(data)
+    first = serializer.loads(value, max_age=lifetime, return_timestamp=True)
+    first[0]["status"]["ref"] = "changed by a view"
+    again = serializer.loads(value, max_age=lifetime, return_timestamp=True)
+    assert again == (data, first[1])
+    with time_machine.travel(now_utc() + timedelta(seconds=lifetime + 5), tick=False):
+        with pytest.raises(BadSignature):
+            serializer.loads(value, max_age=lifetime)
+    assert serializer.loads(value, max_age=lifetime) == data
+    forged = value[:-1] + ("A" if value[-1] != "A" else "B")
+    with pytest.raises(BadSignature):
+        serializer.loads(forged, max_age=lifetime)
+
+
+def test_the_same_session_signed_within_the_minute_is_the_same_value(app):
+    serializer = app.session_interface.get_signing_serializer(app)
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = {"sid": "a key", "draft": "another"}
+    start = now_utc()
+    with time_machine.travel(start, tick=False):
+        value = serializer.dumps(data)
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):
+        assert serializer.dumps(dict(data)) == value
+        assert serializer.dumps({**data, "draft": "a third"}) != value
+        assert stock.loads(value) == data  # what Flask itself would read
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        later = serializer.dumps(data)
+        assert later != value
+        assert stock.loads(later, return_timestamp=True)[1].timestamp() == int(
+            (start + timedelta(seconds=61)).timestamp()
+        )
