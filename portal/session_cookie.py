@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Request
@@ -84,7 +84,7 @@ class Remembered(URLSafeTimedSerializer):
         signed = int(time.time())  # the signature's time is this or a second later
         value = super().dumps(obj)
         self._keep(self._signed, text, (value, signed))
-        self._keep(self._read, value, (text, datetime.fromtimestamp(signed, timezone.utc)))
+        self._keep(self._read, value, (text, datetime.fromtimestamp(signed, UTC)))
         return value
 
 

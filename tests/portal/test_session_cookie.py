@@ -138,9 +138,11 @@ def test_a_value_is_checked_once_and_its_age_every_time(app):
     first[0]["status"]["ref"] = "changed by a view"
     again = serializer.loads(value, max_age=lifetime, return_timestamp=True)
     assert again == (data, first[1])
-    with time_machine.travel(now_utc() + timedelta(seconds=lifetime + 5), tick=False):
-        with pytest.raises(BadSignature):
-            serializer.loads(value, max_age=lifetime)
+    with (
+        time_machine.travel(now_utc() + timedelta(seconds=lifetime + 5), tick=False),
+        pytest.raises(BadSignature),
+    ):
+        serializer.loads(value, max_age=lifetime)
     assert serializer.loads(value, max_age=lifetime) == data
     forged = value[:-1] + ("A" if value[-1] != "A" else "B")
     with pytest.raises(BadSignature):
