@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import weakref
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
-from sqlalchemy import Dialect, Engine, Select, create_engine, event
+from flask_wtf.csrf import same_origin
+from sqlalchemy import Dialect, Engine, Executable, create_engine, event
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 from sqlalchemy.orm import Session, sessionmaker
+from wtforms import ValidationError
 
-csrf = CSRFProtect()
+from portal.security import check_csrf_token
+
+
+class _CSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRFProtect, its `protect` as in Flask-WTF 1.2 with the token checked by
+    `security.check_csrf_token` (the same checks and messages, each token's HMAC once)."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        try:
+            check_csrf_token(self._get_csrf_token())
+        except ValidationError as error:
+            logging.getLogger("flask_wtf.csrf").info(error.args[0])
+            self._error_response(error.args[0])
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            if not same_origin(request.referrer, f"https://{request.host}/"):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True  # as Flask-WTF marks it: the form's own check is then skipped
+
+
+csrf = _CSRFProtect()
 babel = Babel()
 
 
@@ -76,40 +104,47 @@ class PlainRead:
     Running a statement through SQLAlchemy's Connection costs four times what the query costs
     in the database (measured on SQLite: about 100 against 25 microseconds, most of it making
     the connection wrapper, its context and result). Here the statement is compiled once per
-    dialect, run on a pooled connection's DB-API cursor (so the pool, its reset and its
-    pre-ping work as always), and each column is turned into what SQLAlchemy would give (its
-    own result processors: a UTC date read back from SQLite's text, JSON decoded). Its binds
-    must be plain text or numbers that the driver takes as they are: checked when compiled.
-    tests/test_plain_read.py compares every row with what SQLAlchemy reads, on SQLite and on
-    PostgreSQL.
+    dialect and run on a DB-API cursor; each value bound is turned into what SQLAlchemy would
+    send (its own bind processors: JSON encoded, a UTC date as SQLite's text) and each column
+    into what SQLAlchemy would give (its result processors). tests/test_plain_read.py compares
+    every row with what SQLAlchemy reads and writes, on SQLite and on PostgreSQL.
 
-    The connection is one of a few kept checked out for these reads (`_Held`): checking one
-    out of the pool and back in (its reset, its pre-ping) was most of what was left.
+    The connection is one of a few kept checked out for these statements (`_Held`), in
+    autocommit: checking one out of the pool and back in (its reset, its pre-ping) was most of
+    what was left. So a statement is a transaction of its own (`PlainWrite`).
     """
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, tuple]] = {}
+        self._compiled: dict[tuple[str, str], tuple[str, tuple | None, tuple, tuple]] = {}
 
-    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, tuple]:
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple | None, tuple, tuple]:
         key = (dialect.name, dialect.driver)
         found = self._compiled.get(key)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
+            binds = []
             for bind, name in compiled.bind_names.items():
-                if name != bind.key or bind.type.dialect_impl(dialect).bind_processor(dialect):
-                    raise TypeError(f"{bind.key}: PlainRead takes binds the driver takes as-is")
+                if name != bind.key:
+                    raise TypeError(f"{bind.key}: PlainRead takes binds by their own names")
+                binds.append((name, bind.type.dialect_impl(dialect).bind_processor(dialect)))
             order = tuple(compiled.positiontup or ()) if dialect.positional else None
             processors = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
+                for column in getattr(self.statement, "selected_columns", ())
             )
-            found = self._compiled[key] = (compiled.string, order, processors)
+            sending = tuple((name, process) for name, process in binds if process is not None)
+            found = self._compiled[key] = (compiled.string, order, sending, processors)
         return found
 
-    def one_or_none(self, engine: Engine, **params: Any) -> tuple | None:
-        """The one row the statement finds (a tuple, in the order selected), or None."""
-        sql, order, processors = self._compile(engine.dialect)
+    def _run(self, engine: Engine, params: dict[str, Any], fetch: bool) -> tuple[list, int]:
+        """Run the statement once (again once, on a fresh connection, when a kept one went
+        while it waited): the rows (up to two) if `fetch`, and the rows it touched."""
+        sql, order, sending, _ = self._compile(engine.dialect)
+        if sending:
+            params = dict(params)
+            for name, process in sending:
+                params[name] = process(params[name])
         values: Any = params if order is None else tuple(params[name] for name in order)
         dialect = engine.dialect
         while True:
@@ -118,7 +153,8 @@ class PlainRead:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql, values)
-                    rows = cursor.fetchmany(2)
+                    rows = cursor.fetchmany(2) if fetch else []
+                    touched = cursor.rowcount
                 finally:
                     cursor.close()
             except dialect.loaded_dbapi.Error as error:
@@ -140,15 +176,30 @@ class PlainRead:
                     ismulti=False,
                 ) from error
             _HELD.give_back(engine, connection)
-            break
+            return rows, touched
+
+    def one_or_none(self, engine: Engine, **params: Any) -> tuple | None:
+        """The one row the statement finds (a tuple, in the order selected), or None."""
+        rows, _ = self._run(engine, params, fetch=True)
         if len(rows) > 1:
             raise MultipleResultsFound("PlainRead.one_or_none found more than one row")
         if not rows:
             return None
+        processors = self._compile(engine.dialect)[3]
         return tuple(
             value if process is None else process(value)
             for process, value in zip(processors, rows[0], strict=True)
         )
+
+
+class PlainWrite(PlainRead):
+    """An UPDATE for the hottest write (an answer saved), run as PlainRead runs a SELECT: in a
+    transaction of its own. Only for a statement that may run twice (it sets values, it adds
+    nothing): when a kept connection turns out to have gone, it is sent again on a fresh one."""
+
+    def run(self, engine: Engine, **params: Any) -> int:
+        """Run it; return how many rows it changed."""
+        return self._run(engine, params, fetch=False)[1]
 
 
 class _Held:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -100,12 +100,12 @@ class JsonFormatter(logging.Formatter):
 
 def _start() -> None:
     sent = request.headers.get("X-Request-Id", "")
-    g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+    g.request_id = sent if _REQUEST_ID.match(sent) else _new_id()
     g.request_started = time.perf_counter()
 
 
 def _log_request(response: Response) -> Response:
-    request_id = g.get("request_id") or uuid.uuid4().hex
+    request_id = g.get("request_id") or _new_id()
     response.headers["X-Request-Id"] = request_id
     rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
     started = g.get("request_started")
@@ -117,16 +117,45 @@ def _log_request(response: Response) -> Response:
         "status": response.status_code,
         "ms": taken,
     }
-    REQUESTS.info(
-        "%s %s %s %s %sms",
-        request_id,
-        request.method,
-        rule,
-        response.status_code,
-        taken,
-        extra={"request": fields},
-    )
+    if REQUESTS.isEnabledFor(logging.INFO):
+        # Made and handled as Logger.info would, without looking up which line logged it
+        # (no format of ours shows it): a third of what a line cost.
+        REQUESTS.handle(
+            REQUESTS.makeRecord(
+                REQUESTS.name,
+                logging.INFO,
+                __file__,
+                0,
+                "%s %s %s %s %sms",
+                (request_id, request.method, rule, response.status_code, taken),
+                None,
+                extra={"request": fields},
+            )
+        )
     return response
+
+
+def _new_id() -> str:
+    """32 random hex characters (as a UUID's hex, at a fifth of the cost)."""
+    return os.urandom(16).hex()
+
+
+class _TextFormatter(logging.Formatter):
+    """logging's "%(asctime)s %(message)s", the date and time written once a second."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(message)s")
+        self._second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        second = int(record.created)
+        kept = self._second
+        if kept[0] != second:
+            kept = self._second = (
+                second,
+                time.strftime(self.default_time_format, self.converter(second)),
+            )
+        return self.default_msec_format % (kept[1], record.msecs)
 
 
 class _Stderr(logging.StreamHandler):
@@ -143,9 +172,7 @@ class _Stderr(logging.StreamHandler):
 
 def _handler(log_format: str) -> logging.Handler:
     handler = _Stderr()
-    handler.setFormatter(
-        JsonFormatter() if log_format == "json" else logging.Formatter("%(asctime)s %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if log_format == "json" else _TextFormatter())
     redact_tokens(handler)
     return handler
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -10,9 +11,10 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request, session
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 from werkzeug.exceptions import SecurityError
+from wtforms import ValidationError
 
 from portal.config import HSTS, PRODUCTION
 
@@ -111,11 +113,55 @@ def _signed_token(secret_key: object, raw: str) -> str:
     if found is not None and 0 <= now - found[1] < CSRF_RESIGN_SECONDS:
         return found[0]
     serializer, signer = _csrf_signing(secret_key)
+    signed = int(now)  # the token's time is this or a second later
     token = signer.sign(serializer.dump_payload(raw)).decode()
-    if len(_CSRF_SIGNED) >= 4096:
-        _CSRF_SIGNED.clear()
-    _CSRF_SIGNED[key] = (token, float(int(now)))
+    _remember(_CSRF_SIGNED, key, (token, float(signed)))
+    _remember(_CSRF_CHECKED, (secret_key, token), (raw, signed))
     return token
+
+
+def _remember(kept: dict, key: object, value: object) -> None:
+    if len(kept) >= 4096:
+        kept.clear()
+    kept[key] = value
+
+
+# Tokens signed or accepted here: their raw half and their time, by key and token.
+_CSRF_CHECKED: dict[tuple[object, str], tuple[str, int]] = {}
+
+
+def check_csrf_token(data: str | None) -> None:
+    """Flask-WTF's `validate_csrf`, the same checks and the same messages (it raises
+    ValidationError), remembering each token it accepted: a token seen before (each page of
+    a visit has the same one for a minute) needs no second HMAC, only its age checked again and
+    its raw half compared with this session's. tests/portal/test_round_trips.py compares
+    every answer with Flask-WTF's."""
+    config = current_app.config
+    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    time_limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    if not data:
+        raise ValidationError("The CSRF token is missing.")
+    if field not in session:
+        raise ValidationError("The CSRF session token is missing.")
+    found = _CSRF_CHECKED.get((secret_key, data))
+    if found is None:
+        serializer, _ = _csrf_signing(secret_key)
+        try:
+            raw, signed = serializer.loads(data, max_age=time_limit, return_timestamp=True)
+        except SignatureExpired as error:
+            raise ValidationError("The CSRF token has expired.") from error
+        except BadData as error:
+            raise ValidationError("The CSRF token is invalid.") from error
+        found = (raw, int(signed.timestamp()))
+        _remember(_CSRF_CHECKED, (secret_key, data), found)
+    raw, signed_at = found
+    if time_limit is not None:  # as TimestampSigner.unsign counts it
+        age = int(time.time()) - signed_at
+        if age > time_limit or age < 0:
+            raise ValidationError("The CSRF token has expired.")
+    if not isinstance(raw, str) or not hmac.compare_digest(session[field], raw):
+        raise ValidationError("The CSRF tokens do not match.")
 
 
 # The policy, with a gap for the request's nonce: written once, filled in per response.

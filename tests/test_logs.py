@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from portal.logs import TokenFilter, fingerprint, redact, redact_tokens
+from portal.logs import TokenFilter, _TextFormatter, fingerprint, redact, redact_tokens
 
 MARKER = "Zq7-only-in-this-answer-4jW"
 
@@ -160,3 +160,15 @@ def test_the_filter_works_on_any_logger_with_tuple_or_mapping_arguments(caplog):
     assert "secret-" not in caplog.text
     for token in ("secret-one", "secret-two", "secret-three", "secret-four"):
         assert f"~{fingerprint(token)}" in caplog.text
+
+
+def test_a_text_line_is_written_as_loggings_own_format_says():
+    """The request lines' text format writes the date once a second (logs._TextFormatter):
+    every line is still exactly what logging's "%(asctime)s %(message)s" writes."""
+    ours, theirs = _TextFormatter(), logging.Formatter("%(asctime)s %(message)s")
+    for created in (1700000000.0, 1700000000.999, 1700000001.0005, 1700000001.2, 86399.5):
+        record = logging.LogRecord(
+            "speakup.requests", logging.INFO, __file__, 1, "%s", ("x",), None
+        )
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == theirs.format(record)

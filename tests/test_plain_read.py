@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
 from portal.clock import now_utc
-from portal.extensions import _HELD, PlainRead, db
+from portal.extensions import _HELD, PlainRead, PlainWrite, db
 from portal.models import Draft
 from portal.services import drafts, public_sessions
 from tests.conftest import ON_POSTGRESQL
@@ -61,11 +61,40 @@ def test_no_row_is_none_and_two_rows_are_refused(app):
             PlainRead(by_journey).one_or_none(db.engine, journey="complaint")
 
 
-def test_a_bind_the_driver_cannot_take_as_it_is_is_refused(app):
+def test_a_write_stores_what_sqlalchemy_stores(app):
+    """drafts._SAVE_WITH_RISKS through PlainWrite (JSON, a UTC date and a list bound, each by
+    SQLAlchemy's own bind processors) leaves the row as the same statement through
+    SQLAlchemy's Connection leaves it."""
     with app.app_context():
-        by_answers = select(DRAFTS.c.id).where(DRAFTS.c.answers == bindparam("answers"))
-        with pytest.raises(TypeError, match="as-is"):
-            PlainRead(by_answers).one_or_none(db.engine, answers={"who": "self"})
+        ours_key = drafts.save_answer(None, "complaint", "who", "self")
+        theirs_key = drafts.save_answer(None, "complaint", "who", "self")
+        ids = {}
+        for key in (ours_key, theirs_key):
+            ids[key] = PlainRead(select(DRAFTS.c.id).where(DRAFTS.c.key == bindparam("key")))
+            ids[key] = ids[key].one_or_none(db.engine, key=key)[0]
+        when = now_utc() - timedelta(minutes=3)
+        values = {
+            "new_answers": {"who": "self", "what": "Words — ünïcode, \"quoted\" 'too' 100%"},
+            "now": when,
+            "new_reasons": ["harm", "self_harm"],
+        }
+        write = PlainWrite(drafts._SAVE_WITH_RISKS)
+        assert write.run(db.engine, draft_id=ids[ours_key], **values) == 1
+        with db.engine.begin() as connection:
+            connection.execute(drafts._SAVE_WITH_RISKS, {"draft_id": ids[theirs_key], **values})
+        columns = select(DRAFTS.c.answers, DRAFTS.c.updated_utc, DRAFTS.c.urgent_reasons)
+        with db.engine.connect() as connection:
+            ours, theirs = (
+                tuple(connection.execute(columns.where(DRAFTS.c.id == ids[key])).one())
+                for key in (ours_key, theirs_key)
+            )
+            raw = connection.execute(
+                text("SELECT answers, updated_utc FROM draft WHERE id IN (:a, :b) ORDER BY id"),
+                {"a": ids[ours_key], "b": ids[theirs_key]},
+            ).all()
+        assert ours == theirs == (values["new_answers"], when, ["harm", "self_harm"])
+        assert raw[0] == raw[1]  # as stored, byte for byte
+        assert write.run(db.engine, draft_id=-1, **values) == 0
 
 
 def test_a_database_error_is_sqlalchemys_with_the_values_hidden(app):

@@ -56,7 +56,16 @@ def _target(
 
 def destination(journey: Journey, step: Step, answer: Any) -> Step | None:
     """Return the step an answer leads to, or None for the end of the journey."""
-    following, defaults = _routes(journey)
+    return _destination(journey, *_routes(journey), step, answer)
+
+
+def _destination(
+    journey: Journey,
+    following: dict[str, Step | None],
+    defaults: dict[str, Step | None],
+    step: Step,
+    answer: Any,
+) -> Step | None:
     if answer is not None and step.kind in SINGLE_KINDS:
         choice = step.choice(answer)
         if choice is not None and choice.next:
@@ -75,18 +84,19 @@ def path(journey: Journey, answers: Answers) -> list[Step]:
 
 def _walk_steps(journey: Journey, answers: Answers, state: Any) -> dict[str, tuple[Step, bool]]:
     """The steps shown, in order, by id, each with whether its answer is valid."""
+    following, defaults = _routes(journey)  # once for the walk, not at every step
     shown: dict[str, tuple[Step, bool]] = {}
     seen: set[str] = set()
     step: Step | None = journey.first
     while step is not None and step.id not in seen:
         seen.add(step.id)
         if step.show_if is not None and not step.show_if(state):
-            step = destination(journey, step, None)
+            step = defaults[step.id]  # where it leads with no answer
             continue
         answer = answers.get(step.id)
         valid = is_valid(step, answer, state)
         shown[step.id] = (step, valid)
-        step = destination(journey, step, answer if valid else None)
+        step = _destination(journey, following, defaults, step, answer if valid else None)
     return shown
 
 

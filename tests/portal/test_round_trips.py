@@ -17,7 +17,7 @@ from wtforms import ValidationError
 
 from portal.clock import now_utc
 from portal.extensions import _HELD
-from portal.security import csrf_token
+from portal.security import check_csrf_token, csrf_token
 from tests.pages import PageClient
 
 
@@ -180,6 +180,60 @@ def test_a_token_signed_within_the_minute_is_given_again_and_never_one_past_its_
             validate_csrf(later)
             with pytest.raises(ValidationError, match="expired"):
                 validate_csrf(first)
+
+
+def _answers(check, token) -> str:
+    try:
+        check(token)
+    except ValidationError as error:
+        return error.args[0]
+    return "accepted"
+
+
+def test_the_csrf_check_answers_as_flask_wtfs_does_the_first_time_and_after(app):
+    """security.check_csrf_token replaces Flask-WTF's validate_csrf in CSRFProtect: for every
+    token (good, expired, forged, another session's, missing) it answers as Flask-WTF does,
+    the first time and when it has seen the token before."""
+    start = now_utc()
+    limit = app.config["WTF_CSRF_TIME_LIMIT"]
+    with app.test_request_context("/"):
+        with time_machine.travel(start, tick=False):
+            good = csrf_token()
+        raw = session["csrf_token"]
+        cases = {
+            "good": (good, start + timedelta(minutes=5)),
+            "expired": (good, start + timedelta(seconds=limit + 2)),
+            "before it was made": (good, start - timedelta(minutes=5)),
+            "forged": (good[:-2] + ("AA" if not good.endswith("AA") else "BB"), start),
+            "nonsense": ("not.a.token", start),
+            "missing": ("", start),
+        }
+        for name, (token, when) in cases.items():
+            with time_machine.travel(when, tick=False):
+                for _ in range(2):  # the second time, from what it remembered
+                    theirs = _answers(validate_csrf, token)
+                    assert _answers(check_csrf_token, token) == theirs, name
+        session["csrf_token"] = "another session's raw token"
+        assert _answers(check_csrf_token, good) == _answers(validate_csrf, good)
+        assert _answers(check_csrf_token, good) == "The CSRF tokens do not match."
+        session.pop("csrf_token")
+        assert _answers(check_csrf_token, good) == "The CSRF session token is missing."
+        assert _answers(validate_csrf, good) == "The CSRF session token is missing."
+        session["csrf_token"] = raw
+        assert _answers(check_csrf_token, good) == "accepted"
+
+
+def test_a_post_with_a_bad_token_is_still_refused(app):
+    pages = PageClient(app.test_client())
+    page = pages.get("/chat/who")
+    _, fields = page.form_data("form.ask")
+    for token in ("", "x" + fields["csrf_token"], fields["csrf_token"][:-3]):
+        refused = pages.client.post(
+            "/chat/who", data={**fields, "csrf_token": token, "answer": "self"}
+        )
+        assert refused.status_code == 400
+    accepted = pages.client.post("/chat/who", data={**fields, "answer": "self"})
+    assert accepted.status_code == 303
 
 
 def test_a_question_page_with_buttons_made_before_makes_no_form(app, monkeypatch):
