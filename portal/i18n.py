@@ -34,7 +34,9 @@ _BEST_MATCH: dict[tuple[tuple[str, ...], str], str] = {}
 
 def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(language_cookie_name())
+    cookies, name = request.cookies, language_cookie_name()
+    # `in` first: werkzeug's get() makes (and catches) a KeyError for a cookie not sent.
+    chosen = cookies.get(name) if name in cookies else None
     if chosen not in languages:
         key = (tuple(languages), request.headers.get("Accept-Language", ""))
         chosen = _BEST_MATCH.get(key)

@@ -17,18 +17,32 @@ and a session signed less than a minute ago gets that same value (`Remembered`).
 from __future__ import annotations
 
 import hashlib
+import pickle
 import time
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 from portal.security import DerivedOnce
 
 RENEW_AFTER_SECONDS = 60
 REMEMBERED = 4096  # cookie values a worker keeps of each kind; all forgotten when full
+
+
+def _url_safe(payload: bytes) -> bytes:
+    """What URLSafeSerializerMixin.dump_payload makes of the JSON: compressed when that makes
+    it shorter (marked with a "."), in URL-safe base64. Here so the JSON, already written to
+    be remembered, is not written again; tests/portal/test_session_cookie.py checks the cookie
+    is Flask's own, byte for byte."""
+    compressed = zlib.compress(payload)
+    if len(compressed) < len(payload) - 1:
+        return b"." + base64_encode(compressed)
+    return base64_encode(payload)
 
 
 class Remembered(URLSafeTimedSerializer):
@@ -44,7 +58,8 @@ class Remembered(URLSafeTimedSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._read: dict[str | bytes, tuple[str, datetime]] = {}
+        self._signer = self.make_signer()  # signs with the newest key, as dumps does
+        self._read: dict[str | bytes, tuple[bytes, datetime]] = {}
         self._signed: dict[str, tuple[str, float]] = {}
 
     def _keep(self, kept: dict, key: Any, value: Any) -> None:
@@ -64,14 +79,16 @@ class Remembered(URLSafeTimedSerializer):
         found = self._read.get(s)
         if found is None:
             data, signed = super().loads(s, max_age=max_age, return_timestamp=True)
-            found = (self.serializer.dumps(data), signed)
+            found = (pickle.dumps(data), signed)
             self._keep(self._read, s, found)
-        text, signed = found
+        kept, signed = found
         if max_age is not None:  # as TimestampSigner.unsign counts it
             age = int(time.time()) - int(signed.timestamp())
             if age > max_age or age < 0:
                 raise SignatureExpired(f"Signature age {age} out of 0 to {max_age} seconds")
-        data = self.serializer.loads(text)
+        # A fresh copy each time (the session is changed in place): what was read, kept as
+        # pickle's bytes, made here from bytes this process wrote (never from a cookie).
+        data = pickle.loads(kept)  # noqa: S301 - our own bytes, above
         return (data, signed) if return_timestamp else data
 
     def dumps(self, obj: Any, salt: str | bytes | None = None) -> str:  # type: ignore[override]
@@ -82,9 +99,10 @@ class Remembered(URLSafeTimedSerializer):
         if found is not None and 0 <= time.time() - found[1] < RENEW_AFTER_SECONDS:
             return found[0]
         signed = int(time.time())  # the signature's time is this or a second later
-        value = super().dumps(obj)
+        value = self._signer.sign(_url_safe(text.encode())).decode()  # as super().dumps(obj)
         self._keep(self._signed, text, (value, signed))
-        self._keep(self._read, value, (text, datetime.fromtimestamp(signed, UTC)))
+        read_back = pickle.dumps(self.serializer.loads(text))  # what reading the cookie gives
+        self._keep(self._read, value, (read_back, datetime.fromtimestamp(signed, UTC)))
         return value
 
 

@@ -49,11 +49,12 @@ class Decision:
         return said % _placeholders(settings if settings is not None else {})  # not `or`: no len()
 
 
+# Each placeholder an explanation may have, and the setting that fills it.
+PLACEHOLDERS = {"service": "ADVOCACY_SERVICE_NAME", "service_contact": "ADVOCACY_SERVICE_CONTACT"}
+
+
 def _placeholders(settings: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "service": settings.get("ADVOCACY_SERVICE_NAME", ""),
-        "service_contact": settings.get("ADVOCACY_SERVICE_CONTACT", ""),
-    }
+    return {name: settings.get(setting, "") for name, setting in PLACEHOLDERS.items()}
 
 
 # --- Who may complain (s26(3), s24D, regs 4-5) --------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     get_template_attribute,
     redirect,
     render_template,
@@ -19,7 +20,7 @@ from markupsafe import Markup
 
 from portal import templating, wording
 from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
-from portal.flows.model import TEXT_KINDS, Journey, Kind, Step
+from portal.flows.model import CHOICE_KINDS, TEXT_KINDS, Journey, Kind, Step
 from portal.flows.present import Exchange, describe, summary_label, topic_label
 from portal.i18n import locale_code
 from portal.services import complaints, drafts, status_links
@@ -91,14 +92,50 @@ def _transcript(walk: engine.Walk, step_id: str) -> list[Exchange]:
     for step, value in walk.answered():
         if step.id == step_id:
             break
-        earlier.append(
-            Exchange(
-                question=summary_label(step, state.voice),
-                answer=describe(step, value, state.voice),
-                said=explained(rules.said_after(step.id, state), state.voice),
-            )
-        )
+        earlier.append(_exchange(step, value, state))
     return earlier
+
+
+# A chosen answer's place in the transcript (the question, the choice, what was said back),
+# in words: the same for everyone who chose it, in that language and voice, so translated once
+# (with a dozen answers given, translating them again was a fifth of a question page). Words
+# someone typed are never kept. Cleared when full.
+_EXCHANGES: dict[tuple, tuple[Step, Exchange]] = {}
+EXCHANGES_KEPT = 4096
+
+
+def _exchange(step: Step, value: Any, state: Any) -> Exchange:
+    voice = state.voice
+    said = rules.said_after(step.id, state)
+    chosen = tuple(value) if isinstance(value, list) else value
+    if step.kind not in CHOICE_KINDS or not all(
+        isinstance(v, str) for v in (chosen if isinstance(chosen, tuple) else (chosen,))
+    ):
+        return Exchange(
+            question=summary_label(step, voice),
+            answer=describe(step, value, voice),
+            said=explained(said, voice),
+        )
+    config = current_app.config
+    key = (
+        step.id,
+        chosen,
+        voice,
+        locale_code(),
+        tuple(d.reason for d in said),
+        tuple(config.get(name) for name in rules.PLACEHOLDERS.values()),  # settings it may name
+    )
+    found = _EXCHANGES.get(key)
+    if found is None or found[0] is not step:
+        words = Exchange(
+            question=str(summary_label(step, voice)),
+            answer=[str(line) for line in describe(step, value, voice)],
+            said=explained(said, voice),
+        )
+        if len(_EXCHANGES) >= EXCHANGES_KEPT:
+            _EXCHANGES.clear()
+        found = _EXCHANGES[key] = (step, words)
+    return found[1]
 
 
 # engine.minutes_for's answers, by journey, language, voice and the shape of the path still to

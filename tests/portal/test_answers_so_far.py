@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from bs4 import BeautifulSoup
+from flask_babel import force_locale
 
-from portal.flows.present import Exchange
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS, rules
+from portal.flows.present import Exchange, summary_label
 from portal.templating import answers_so_far, said_last
+from portal.types import Voice
+from tests.pages import PageClient
+from tests.portal.journey import YOUNG_PERSON, answer_all
 
 HOSTILE = "<script>alert(\"x\")</script> & 'quotes'"
 
@@ -52,3 +57,43 @@ def test_nothing_to_show_is_nothing(app):
         assert str(answers_so_far([])) == ""
         quiet = [Exchange(question="Q", answer=["A"], said=[])]
         assert str(said_last([])) == "" == str(said_last(quiet))
+
+
+def test_a_chosen_answer_is_shown_in_the_pages_language_and_with_the_councils_words(
+    app, monkeypatch
+):
+    """A chosen answer's words are kept once made (views/chat._exchange): they still follow
+    the page's language, the council's settings named in what was said back, and never keep
+    what someone typed. (Nothing said back in the transcript names a setting today: here the
+    advocacy answer is made to say its decision, which does.)"""
+    monkeypatch.setitem(rules.SAID_AFTER, "advocate", lambda state: [rules.advocacy(state)])
+    pages = PageClient(app.test_client())
+    answers = {**YOUNG_PERSON, "what_happened": "Words only I typed."}
+    answer_all(pages, answers)
+
+    def transcript(client: PageClient) -> list[str]:
+        page = client.get("/chat/name")  # after the advocate question
+        return [li.get_text(" ", strip=True) for li in page.select("li.exchange")]
+
+    english = transcript(pages)
+    assert any("the local advocacy service" in line for line in english)
+    assert any("Words only I typed." in line for line in english)
+    app.config["ADVOCACY_SERVICE_NAME"] = "Brightside Advocacy"
+    named = transcript(pages)
+    assert any("Brightside Advocacy" in line for line in named)
+    assert not any("the local advocacy service" in line for line in named)
+
+    pages.client.set_cookie("lang", "cy", domain="speakup.test")
+    welsh = transcript(pages)
+    journey = JOURNEYS[DEFAULT_JOURNEY]
+    with app.test_request_context("/"), force_locale("cy"):
+        who = str(summary_label(journey.get("who"), Voice.SELF))
+    assert welsh[0].startswith(who) and not english[0].startswith(who)
+    assert any("Brightside Advocacy" in line for line in welsh)
+
+    other = PageClient(app.test_client())  # someone else who chose the same, in English
+    answer_all(other, {**answers, "what_happened": "Something else entirely."})
+    theirs = transcript(other)
+    assert theirs[:3] == named[:3]  # the same choices, the same words
+    assert not any("Words only I typed." in line for line in theirs)
+    assert any("Something else entirely." in line for line in theirs)

@@ -102,8 +102,12 @@ def test_the_cookie_is_flasks_own_byte_for_byte(app):
     stock = SecureCookieSessionInterface().get_signing_serializer(app)
     ours = app.session_interface.get_signing_serializer(app)
     data = {"sid": "a key", "draft": "another", "arrived": "age"}
+    longer = {**data, "status": {"ref": "SU-2026-0001", "words": "the same words " * 20}}
     with time_machine.travel(now_utc(), tick=False):
         assert ours.dumps(data) == stock.dumps(data)
+        assert not stock.dumps(data).startswith(".")  # not compressed: as it is shorter
+        assert ours.dumps(longer) == stock.dumps(longer)
+        assert stock.dumps(longer).startswith(".")  # compressed
     assert ours.loads(stock.dumps(data)) == data == stock.loads(ours.dumps(data))
     app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
     old = stock.dumps(data)
@@ -166,3 +170,14 @@ def test_the_same_session_signed_within_the_minute_is_the_same_value(app):
         assert stock.loads(later, return_timestamp=True)[1].timestamp() == int(
             (start + timedelta(seconds=61)).timestamp()
         )
+
+
+def test_what_is_remembered_is_what_reading_the_cookie_gives(app):
+    """The serializer remembers what a value it signed reads back as (JSON's way: a number
+    key becomes text, a tuple and a date stay as Flask tags them), not the session given."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = {"sid": "k", "pair": ("a", 1), "when": now_utc().replace(microsecond=0), "n": {1: "x"}}
+    value = serializer.dumps(data)
+    assert serializer.loads(value) == stock.loads(value)
+    assert serializer.loads(value)["n"] == {"1": "x"}
