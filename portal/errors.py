@@ -56,12 +56,14 @@ CLEANED_STAFF_FORMS = frozenset({"staff.new_case"})
 
 
 def _refuse_nul_bytes() -> None:
+    asked = request._get_current_object()  # once: each use of the proxy looks it up again
+    path = asked.path
     staff_form = (
-        request.path.startswith("/staff/")
-        and request.endpoint not in CLEANED_STAFF_FORMS
-        and _has_nul(request.form.items(multi=True))
+        path.startswith("/staff/")
+        and asked.endpoint not in CLEANED_STAFF_FORMS
+        and _has_nul(asked.form.items(multi=True))
     )
-    if "\x00" in request.path or _has_nul(request.args.items(multi=True)) or staff_form:
+    if "\x00" in path or _has_nul(asked.args.items(multi=True)) or staff_form:
         abort(400)
 
 

@@ -25,9 +25,10 @@ class _CSRFProtect(CSRFProtect):
     `security.check_csrf_token` (the same checks and messages, each token's HMAC once)."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        if apply_exemptions and (not request.endpoint or self._is_exempt()):
-            return
+        # The method first (Flask-WTF asks about exemptions first): a GET asks nothing more.
         if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         try:
             check_csrf_token(self._get_csrf_token())

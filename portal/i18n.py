@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import flask_babel
 from babel import Locale
 from flask import Flask, Response, current_app, g, request
@@ -15,9 +18,9 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ar": "العربية"}
 
 
-def language_cookie_name() -> str:
+def language_cookie_name(config: Mapping[str, Any] | None = None) -> str:
     """The language cookie's name: "__Host-lang" in production (Secure, this host only)."""
-    if current_app.config["ENVIRONMENT"] == PRODUCTION:
+    if (current_app.config if config is None else config)["ENVIRONMENT"] == PRODUCTION:
         return HOST_PREFIX + LANGUAGE_COOKIE
     return LANGUAGE_COOKIE
 
@@ -33,15 +36,17 @@ _BEST_MATCH: dict[tuple[tuple[str, ...], str], str] = {}
 
 
 def select_locale() -> Locale:
-    languages = current_app.config["LANGUAGES"]
-    cookies, name = request.cookies, language_cookie_name()
+    config, asked = current_app.config, request._get_current_object()  # each looked up once
+    languages = config["LANGUAGES"]
+    cookies = asked.cookies
+    name = language_cookie_name(config)
     # `in` first: werkzeug's get() makes (and catches) a KeyError for a cookie not sent.
     chosen = cookies.get(name) if name in cookies else None
     if chosen not in languages:
-        key = (tuple(languages), request.headers.get("Accept-Language", ""))
+        key = (tuple(languages), asked.headers.get("Accept-Language", ""))
         chosen = _BEST_MATCH.get(key)
         if chosen is None:
-            chosen = request.accept_languages.best_match(languages) or languages[0]
+            chosen = asked.accept_languages.best_match(languages) or languages[0]
             if len(_BEST_MATCH) >= 1024:
                 _BEST_MATCH.clear()
             _BEST_MATCH[key] = chosen

@@ -100,19 +100,22 @@ class JsonFormatter(logging.Formatter):
 
 def _start() -> None:
     sent = request.headers.get("X-Request-Id", "")
-    g.request_id = sent if _REQUEST_ID.match(sent) else _new_id()
-    g.request_started = time.perf_counter()
+    here = g._get_current_object()  # once: each use of the proxy looks it up again
+    here.request_id = sent if _REQUEST_ID.match(sent) else _new_id()
+    here.request_started = time.perf_counter()
 
 
 def _log_request(response: Response) -> Response:
-    request_id = g.get("request_id") or _new_id()
+    here, asked = g._get_current_object(), request._get_current_object()  # each looked up once
+    request_id = here.get("request_id") or _new_id()
     response.headers["X-Request-Id"] = request_id
-    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
-    started = g.get("request_started")
+    rule = asked.url_rule.rule if asked.url_rule is not None else "(no route)"
+    started = here.get("request_started")
     taken = round((time.perf_counter() - started) * 1000, 1) if started else None
+    method = asked.method
     fields = {
         "request_id": request_id,
-        "method": request.method,
+        "method": method,
         "route": rule,
         "status": response.status_code,
         "ms": taken,
@@ -127,7 +130,7 @@ def _log_request(response: Response) -> Response:
                 __file__,
                 0,
                 "%s %s %s %s %sms",
-                (request_id, request.method, rule, response.status_code, taken),
+                (request_id, method, rule, response.status_code, taken),
                 None,
                 extra={"request": fields},
             )

@@ -41,18 +41,21 @@ def _forget() -> None:
 @bp.before_app_request
 def check_session() -> None:
     """Honour what the cookie holds only while its session is live on the server."""
-    if request.endpoint == "static" or request.path.startswith("/staff"):
+    asked = request._get_current_object()  # each proxy looked up once, not at every use
+    if asked.endpoint == "static" or asked.path.startswith("/staff"):
         return
-    if not any(key in session for key in PUBLIC_KEYS):
+    visit = session._get_current_object()
+    if not any(key in visit for key in PUBLIC_KEYS):
         return
-    draft_key = session.get("draft")
-    live = public_sessions.live(session.get("sid"), _lifetime(), draft_key=draft_key)
+    draft_key = visit.get("draft")
+    live = public_sessions.live(visit.get("sid"), _lifetime(), draft_key=draft_key)
     if live is None:
         _forget()
     else:
-        g.public_session_id = live.id
+        here = g._get_current_object()
+        here.public_session_id = live.id
         if live.draft is not None:
-            g.draft_read = (draft_key, live.draft)
+            here.draft_read = (draft_key, live.draft)
 
 
 def saved_draft() -> drafts.Saved:
