@@ -3,9 +3,11 @@
 Both run under gunicorn with 2 workers on this machine; wrk (-t2 -c20, with latency) loads
 each page in turn for a few seconds, with bare Flask loaded again after each, and each page's
 requests per second is reported as a ratio to the mean of the bare Flask runs either side of
-it (a shared machine's speed drifts by a third within a minute), with its p99. Targets
-(issue 16): a question page at 0.30 of bare Flask or better, an answer POST at 0.15 or
-better, p99 under 50 ms at 20 connections.
+it (a shared machine's speed drifts by a third within a minute), with its p99. The pages: the
+home page, the third question for a visitor part way through (their cookie sent each time),
+the first question for someone new (no cookie: a new session and CSRF token each time), and
+the answer to the third question. Targets (issue 16): a question page at 0.30 of bare Flask
+or better, an answer POST at 0.15 or better, p99 under 50 ms at 20 connections.
 """
 
 from __future__ import annotations
