@@ -46,7 +46,7 @@ from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
 from portal.clock import now_utc
-from portal.extensions import db
+from portal.extensions import checkpoint, db
 from portal.models import OutboxMessage
 from portal.outbox import jobs as _jobs  # noqa: F401 - registers the periodic jobs
 from portal.outbox.schedule import JOBS, Scheduled
@@ -416,7 +416,16 @@ class Sender:
                     else:
                         if report.sent or report.retrying or report.failed or report.not_sendable:
                             log.info("Outbox: %s", report)
+                    _checkpoint_quietly()
                 self.stopping.wait(poll)
+
+
+def _checkpoint_quietly() -> None:
+    """On SQLite, the log's checkpoint, here rather than in a web request (make_engine)."""
+    try:
+        checkpoint(db.engine)
+    except Exception as error:  # the database is away: the next round tries again
+        log.warning("Checkpoint skipped for now: %s", type(error).__name__)
 
 
 @contextmanager

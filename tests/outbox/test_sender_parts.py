@@ -7,6 +7,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from email import message_from_bytes
@@ -220,3 +221,39 @@ def test_addresses_are_masked():
     assert mask("07700 900123") == "********123"
     assert mask("+44 7700 900123") == "*********123"
     assert mask("12") == "***"
+
+
+def test_each_round_of_the_sender_checkpoints_the_log_not_a_web_request(make_app, monkeypatch):
+    """On SQLite the sender copies the write-ahead log into the database after each round
+    (extensions.checkpoint), so no answer waits for a checkpoint: a web connection makes one
+    only when the log reaches SQLITE_CHECKPOINT_PAGES. On PostgreSQL there is nothing to do."""
+    from portal import extensions
+    from portal.outbox import sender as sender_module
+
+    app = make_app(**FAST)
+    engine = app.extensions["database"][0]
+    rounds: list[object] = []
+
+    def checkpointing(on):
+        rounds.append(extensions.checkpoint(on))
+        sending.stop()
+
+    monkeypatch.setattr(sender_module, "checkpoint", checkpointing)
+    queue(app, 3)  # writes for the log to hold
+    with app.app_context():
+        sending = Sender(run_jobs=False)
+    guard = threading.Timer(5, sending.stop)  # a sender that never checkpoints still stops
+    guard.start()
+    try:
+        sending.run_forever(poll_seconds=0.01, app=app)
+    finally:
+        guard.cancel()
+    assert len(rounds) == 1
+    if engine.dialect.name != "sqlite":
+        assert rounds == [None]
+        return
+    busy, logged, copied = rounds[0]
+    assert busy == 0 and logged > 0 and copied == logged  # all of it, at once
+    with engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert pages == extensions.SQLITE_CHECKPOINT_PAGES
