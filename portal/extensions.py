@@ -224,13 +224,14 @@ class PlainWrite(PlainRead):
 
 
 class _Held:
-    """Connections PlainRead keeps checked out of an engine's pool between reads: one for each
-    read running at once, up to KEEP waiting (a sync worker needs one; a threaded server a
-    few), each in autocommit, so none holds a transaction (or a lock) while it waits.
+    """Connections PlainRead and PlainWrite keep checked out of an engine's pool between
+    statements: one for each running at once, up to KEEP waiting (a sync worker needs one; a
+    threaded server a few), each in autocommit, so none holds a transaction (or a lock) while
+    it waits.
 
     A kept connection skips the pool's checkout and checkin (its pre-ping, its rollback): a
-    connection that went while it waited (the database restarted) fails its next read, which
-    then runs again on one the pool checks (PlainRead.one_or_none). One past KEEP, one that
+    connection that went while it waited (the database restarted) fails its next statement,
+    which then runs again on one the pool checks (PlainRead._run). One past KEEP, one that
     failed, and all of an engine's when it is disposed are invalidated: closed, and their
     places given back to the pool. Kept per process: a forked child never uses its parent's.
     """

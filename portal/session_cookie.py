@@ -36,9 +36,9 @@ REMEMBERED = 4096  # cookie values a worker keeps of each kind; all forgotten wh
 
 def _url_safe(payload: bytes) -> bytes:
     """What URLSafeSerializerMixin.dump_payload makes of the JSON: compressed when that makes
-    it shorter (marked with a "."), in URL-safe base64. Here so the JSON, already written to
-    be remembered, is not written again; tests/portal/test_session_cookie.py checks the cookie
-    is Flask's own, byte for byte."""
+    it shorter (marked with a "."), in URL-safe base64. Here so `Remembered.dumps` writes the
+    JSON once (super().dumps would write it again); tests/portal/test_session_cookie.py checks
+    the cookie is Flask's own, byte for byte."""
     compressed = zlib.compress(payload)
     if len(compressed) < len(payload) - 1:
         return b"." + base64_encode(compressed)
@@ -121,7 +121,7 @@ class SessionInterface(SecureCookieSessionInterface):
     digest_method = staticmethod(hashlib.sha1)  # Flask's SHA-1, as hashlib's own (C's hmac)
 
     def __init__(self) -> None:
-        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+        self._serializers: dict[tuple, Remembered] = {}
 
     def get_signing_serializer(self, app: Flask) -> Remembered | None:
         """Flask's serializer (as `SecureCookieSessionInterface` makes it), made once per key

@@ -98,8 +98,8 @@ def _transcript(walk: engine.Walk, step_id: str) -> list[Exchange]:
 
 # A chosen answer's place in the transcript (the question, the choice, what was said back),
 # in words: the same for everyone who chose it, in that language and voice, so translated once
-# (with a dozen answers given, translating them again was a fifth of a question page). Words
-# someone typed are never kept. Cleared when full.
+# (translating them again was a tenth of the third question's page, and grows with each answer
+# given). Words someone typed are never kept. Cleared when full.
 _EXCHANGES: dict[tuple, tuple[Step, Exchange]] = {}
 EXCHANGES_KEPT = 4096
 
@@ -107,10 +107,8 @@ EXCHANGES_KEPT = 4096
 def _exchange(step: Step, value: Any, state: Any) -> Exchange:
     voice = state.voice
     said = rules.said_after(step.id, state)
-    chosen = tuple(value) if isinstance(value, list) else value
-    if step.kind not in CHOICE_KINDS or not all(
-        isinstance(v, str) for v in (chosen if isinstance(chosen, tuple) else (chosen,))
-    ):
+    chosen = tuple(value) if isinstance(value, list) else (value,)
+    if step.kind not in CHOICE_KINDS or not all(isinstance(v, str) for v in chosen):
         return Exchange(
             question=summary_label(step, voice),
             answer=describe(step, value, voice),
