@@ -99,6 +99,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n +
 # half of what another has left. xdist's default (load) hands out runs of consecutive tests, so
 # the longest tests, which tests/conftest.py puts first, all went to one worker, which ran on
 # alone for minutes after the others had finished.
+#
 # Python writes a module's bytecode the first time it imports it, and later processes read it.
 # Where the environment forbids that (PYTHONDONTWRITEBYTECODE: this machine sets it), every
 # process the tests start (pytest's workers, gunicorn, the sender, flask commands) compiled
