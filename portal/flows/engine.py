@@ -185,9 +185,43 @@ class Walk:
         return self.steps[self._index.get(step_id, 0) :]
 
 
+# Walks over answers that are all choices, kept: the same for everyone who chose the same, and
+# a question page works one out, an answer two (before it and after). Anything typed (a box, a
+# date) is never part of a key, so those walks are made each time. Cleared when full.
+_WALKS: dict[tuple, Walk] = {}
+WALKS_KEPT = 4096
+
+
+def _chosen_only(journey: Journey, answers: Answers) -> tuple | None:
+    """The answers as a key, when each one answers a question with choices; else None."""
+    key: list = [id(journey)]
+    for step_id, value in answers.items():
+        step = journey.get(step_id)
+        if step is None or step.kind not in CHOICE_KINDS:
+            return None
+        if isinstance(value, list):
+            if not all(isinstance(v, str) for v in value):
+                return None
+            value = tuple(value)
+        elif not isinstance(value, str):
+            return None
+        key.append((step_id, value))
+    return tuple(key)
+
+
 def walk(journey: Journey, answers: Answers) -> Walk:
     """Work out a person's path once, for everything a page needs to know about it."""
-    return Walk(journey, answers)
+    key = _chosen_only(journey, answers)
+    if key is None:
+        return Walk(journey, answers)
+    found = _WALKS.get(key)
+    if found is None or found.journey is not journey:
+        if len(_WALKS) >= WALKS_KEPT:
+            _WALKS.clear()
+        # Its own copy of the answers: a walk that is kept is shared, so nobody's dict is in it.
+        kept = {k: list(v) if isinstance(v, list) else v for k, v in answers.items()}
+        found = _WALKS[key] = Walk(journey, kept)
+    return found
 
 
 def current_step(journey: Journey, answers: Answers) -> Step | None:

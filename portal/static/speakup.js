@@ -48,7 +48,13 @@
 
   // After an answer, the next question has the focus, so a screen reader starts there. The
   // page moves only if the question is not already on the screen (the Exit button stays).
-  var question = document.querySelector(".question-text[data-arrived]");
+  // The answer's redirect marks the address with #next (views/chat.py, ARRIVED); the mark
+  // comes off at once, so a reload, or coming Back to this page, is not an arrival.
+  var arrived = window.location.hash === "#next";
+  if (arrived && window.history && window.history.replaceState) {
+    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+  }
+  var question = arrived ? document.querySelector(".question-text") : null;
   if (question && !summary) {
     question.focus({ preventScroll: true });
     var box = question.getBoundingClientRect();

@@ -47,15 +47,23 @@ def _go(url: str):
     return redirect(url, code=303)
 
 
+# The mark on the address of the question after an answer (see _where_next).
+ARRIVED = "next"
+
+
 def _where_next(journey: Journey, answers: dict[str, Any], step_id: str, changing: bool) -> str:
     """After an answer: carry on, or (when changing an answer) go back to the summary."""
     walk = engine.walk(journey, answers)
     if changing:
         return _step_url(walk.current, changing=True)
     following = walk.after(step_id)
-    if following is not None:
-        session["arrived"] = following.id  # the next page puts the question in front of them
-    return _step_url(following)
+    if following is None:
+        return _step_url(following)
+    # The next page puts its question in front of them (speakup.js moves the focus there and
+    # takes the mark off the address, so a reload or Back is not an arrival). No element has
+    # this id, so without a script nothing moves. Carried in the address, not the session, so
+    # an answer changes no cookie.
+    return _step_url(following) + "#" + ARRIVED
 
 
 def explained(decisions: list[rules.Decision], voice) -> list[str]:
@@ -202,14 +210,6 @@ def _is_first_text_box(walk: engine.Walk, step: Step) -> bool:
     return first is not None and first.id == step.id
 
 
-def _arrived_at(step_id: str) -> bool:
-    """Say whether this page follows an answer to the question before it (then the page
-    moves focus to the question, so a screen reader starts there)."""
-    if request.method != "GET" or "arrived" not in session:
-        return False
-    return session.pop("arrived") == step_id
-
-
 def _sent_elsewhere():
     """The draft in this session was already sent (another tab, or Back after Send)."""
     session.pop("draft", None)
@@ -240,9 +240,11 @@ def step(step_id: str):
         if form.validate():
             value = stored_value(current, form)
             visit.session_id()
-            session["draft"] = drafts.save_answer(
+            saved_as = drafts.save_answer(
                 key, journey.id, step_id, value, visit.pending_risks(), saved=saved
             )
+            if saved_as != key:  # a new draft: the cookie names it (unchanged, none is sent)
+                session["draft"] = saved_as
             visit.risks_saved()
             answers = {**answers, step_id: value}
             return _go(_where_next(journey, answers, step_id, changing))
@@ -267,7 +269,6 @@ def step(step_id: str):
         changing=changing,
         progress=(progress.number, progress.total),
         minutes_left=_minutes_left(walk, step_id),
-        arrived=_arrived_at(step_id),
         feels_unsafe=state.feels_unsafe,
         sharing_notice=_is_first_text_box(walk, current),
         places=rules.elsewhere_places(state) if current.kind == Kind.SIGNPOST else [],

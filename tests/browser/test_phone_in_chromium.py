@@ -174,6 +174,25 @@ def test_earlier_answers_fold_away_and_open_with_one_tap(browser, live_server):
     page.context.close()
 
 
+def test_only_an_answer_moves_the_focus_to_the_next_question(browser, live_server):
+    """The answer's redirect marks the address (#next); the script moves the focus and takes
+    the mark off, so a reload or coming Back leaves the focus where the browser puts it."""
+    page = _context(browser, live_server, "en", SCREENS[0])
+    page.goto(live_server + "/chat/who")
+    focused = "document.activeElement && document.activeElement.id"
+    assert page.evaluate(focused) != "question", "the first question is not an arrival"
+    for step, following in (("who", "self_status"), ("self_status", "age")):
+        _next(page, step)
+        assert page.evaluate(focused) == "question", f"after {step}"
+        assert page.url.endswith("/chat/" + following), "the mark is off the address"
+    page.reload()
+    assert page.evaluate(focused) != "question", "a reload is not an arrival"
+    page.go_back()
+    expect(page).to_have_url(re.compile("/chat/self_status$"))
+    assert page.evaluate(focused) != "question", "coming Back is not an arrival"
+    page.context.close()
+
+
 def test_every_phone_number_dials_and_reads_the_same_in_arabic(browser, live_server):
     read = {}
     for language in ("en", "ar"):

@@ -322,3 +322,50 @@ def test_every_open_question_has_an_example_under_it():
         for step in journey.steps:
             if step.kind in TEXT_KINDS:
                 assert step.examples, f"{step.id} needs an example (easy read)"
+
+
+def _same_walk(kept: engine.Walk, made: engine.Walk) -> None:
+    assert kept.steps == made.steps
+    assert kept.current is made.current
+    assert kept.answered() == made.answered()
+    assert [kept.progress(s.id) for s in made.steps] == [made.progress(s.id) for s in made.steps]
+    assert [kept.is_reachable(s.id) for s in made.steps] == [
+        made.is_reachable(s.id) for s in made.steps
+    ]
+
+
+def test_a_kept_walk_is_the_walk_and_never_holds_typed_words(monkeypatch):
+    monkeypatch.setattr(engine, "_WALKS", {})
+    rng = random.Random(7)
+    typed = 0
+    for _ in range(60):
+        answers = _complete(COMPLAINT, {}, rng.choice)
+        for cut in range(len(answers) + 1):
+            prefix = dict(list(answers.items())[:cut])
+            _same_walk(engine.walk(COMPLAINT, prefix), engine.Walk(COMPLAINT, prefix))
+            chosen = all(COMPLAINT.get(k).kind in CHOICE_KINDS for k in prefix)
+            typed += not chosen
+            again = engine.walk(COMPLAINT, dict(prefix))
+            assert (again is engine.walk(COMPLAINT, prefix)) == chosen, "kept only for choices"
+    assert typed, "some walks had typed answers"
+    for key, kept in engine._WALKS.items():
+        assert all(COMPLAINT.get(k).kind in CHOICE_KINDS for k, _ in key[1:])
+        assert all(COMPLAINT.get(k).kind in CHOICE_KINDS for k in kept.answers)
+
+
+def test_a_kept_walk_has_its_own_answers(monkeypatch):
+    monkeypatch.setattr(engine, "_WALKS", {})
+    answers = {"who": "self", "self_status": "looked_after"}
+    first = engine.walk(COMPLAINT, answers)
+    assert first.answers == answers and first.answers is not answers
+    answers["who"] = "parent_carer"  # the caller's dict changes later: the kept walk does not
+    assert engine.walk(COMPLAINT, {"who": "self", "self_status": "looked_after"}) is first
+    assert first.answers["who"] == "self"
+
+
+def test_kept_walks_are_bounded(monkeypatch):
+    monkeypatch.setattr(engine, "_WALKS", {})
+    monkeypatch.setattr(engine, "WALKS_KEPT", 3)
+    for value in ("self", "parent_carer", "someone_else", "advocate", "young_helper"):
+        engine.walk(COMPLAINT, {"who": value})
+        assert len(engine._WALKS) <= 3

@@ -16,6 +16,7 @@ from babel.support import Translations
 
 from portal.flows import COMPLAINT, engine
 from portal.flows.model import Journey, say
+from portal.views import chat
 from portal.views import pages as pages_view
 from tests.pages import PageClient
 
@@ -98,14 +99,33 @@ def test_earlier_answers_fold_into_your_answers_so_far(pages):
     assert order == ["details", "h1"], "the question comes straight after the fold"
 
 
-def test_the_question_takes_the_focus_only_after_the_step_before(pages):
+def test_the_question_takes_the_focus_only_after_the_step_before(pages, client):
+    """An answer's redirect marks the next question's address (#next: speakup.js moves the
+    focus there and takes the mark off); changing an answer, a wrong answer, a reload and the
+    page itself carry no mark, and an answer sends no new cookie."""
     page = pages.get("/chat/who")
-    assert not page.select_one("#question").has_attr("data-arrived")
-    page = pages.submit(page, {"answer": "self"})
-    question = page.select_one("h1#question")
-    assert question.has_attr("data-arrived") and question["tabindex"] == "-1"
-    again = pages.get(page.path)
-    assert not again.select_one("#question").has_attr("data-arrived"), "a reload is not arriving"
+    action, fields = page.form_data("form.ask")
+    answered = client.post(action, data={**fields, "answer": "self"})
+    assert answered.status_code == 303
+    assert answered.headers["Location"].endswith("/chat/self_status#" + chat.ARRIVED)
+    question = pages.get("/chat/self_status")
+    assert question.select_one("h1#question")["tabindex"] == "-1"
+    assert not question.select(f"#{chat.ARRIVED}, [name={chat.ARRIVED}]"), "nothing to scroll to"
+    wrong = client.post("/chat/self_status", data={**fields, "answer": "not a choice"})
+    assert wrong.status_code == 200 and "Location" not in wrong.headers
+    answered = client.post("/chat/self_status", data={**fields, "answer": "looked_after"})
+    assert answered.headers["Location"].endswith("/chat/age#" + chat.ARRIVED)
+    # The first answer made the draft (its key is in the cookie); later ones change no cookie.
+    assert "Set-Cookie" not in answered.headers
+    change = pages.get("/chat/who?change=1")
+    action, fields = change.form_data("form.ask")
+    changed = client.post(action, data={**fields, "answer": "self"})
+    assert changed.status_code == 303 and "#" not in changed.headers["Location"]
+
+
+def test_the_script_knows_the_mark():
+    script = (Path(chat.__file__).parent.parent / "static" / "speakup.js").read_text()
+    assert f'window.location.hash === "#{chat.ARRIVED}"' in script
 
 
 def test_the_text_box_comes_before_the_examples(pages):
@@ -130,8 +150,11 @@ def test_the_path_is_worked_out_once_per_request(pages, monkeypatch):
         raise AssertionError("Journey.following compares whole steps: use the index by id")
 
     monkeypatch.setattr(Journey, "following", by_index)
+    monkeypatch.setattr(engine, "_WALKS", {})  # none kept from before
     pages.get("/chat/self_status")
     assert len(walks) == 1
+    pages.get("/chat/self_status")
+    assert len(walks) == 1, "a walk over choices only is kept"
 
 
 def test_start_comes_before_everything_but_the_welcome(pages):

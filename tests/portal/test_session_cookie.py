@@ -52,12 +52,19 @@ def test_after_a_minute_it_is_sent_again_so_its_expiry_moves_on(app):
 
 
 def test_a_changed_session_is_always_sent(app):
-    pages, path = _answered_first_question(app)
-    page = pages.get(path)
-    _, fields = page.form_data("form.ask")
-    changed = pages.client.post(path, data={**fields, "answer": "looked_after"})
-    assert changed.status_code == 303
-    assert len(_sent(changed)) == 1
+    pages = PageClient(app.test_client())
+    _, fields = pages.get("/chat/who").form_data("form.ask")
+    first = pages.client.post("/chat/who", data={**fields, "answer": "self"})
+    assert first.status_code == 303 and len(_sent(first)) == 1, "a new draft: its key is sent"
+    value = pages.client.get_cookie(COOKIE, domain="speakup.test").value
+    interface = app.session_interface
+    with app.test_request_context("/chat/self_status", headers={"Cookie": f"{COOKIE}={value}"}):
+        session = interface.open_session(app, request)
+        assert not interface.should_set_cookie(app, session), "signed a moment ago"
+        session["draft"] = "another"
+        response = app.response_class()
+        interface.save_session(app, session, response)
+        assert len(_sent(response)) == 1, "changed within the minute, and sent"
 
 
 def test_a_cookie_past_its_lifetime_or_forged_is_an_empty_session(app):
