@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import flask_babel
 from babel import Locale
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 from portal import translatable
 from portal.config import HOST_PREFIX, PRODUCTION
@@ -62,13 +63,21 @@ _CODES: dict[Locale, str] = {}
 def locale_code() -> str:
     """The page's language as a code ("en", "cy"): `str(flask_babel.get_locale())`, without
     asking Flask-Babel again each time (a page asks four times or more). Follows
-    `force_locale`, as it reads the locale Flask-Babel holds now."""
+    `force_locale`, as it reads the locale Flask-Babel holds now; the first time in a
+    request, chooses it as Flask-Babel would (its selector, held where it holds it) without
+    looking each of `g`, the app and Flask-Babel up again."""
     try:
-        locale = g._flask_babel.babel_locale
-    except (AttributeError, RuntimeError):  # no locale chosen yet, or outside a request
-        locale = None
-    if locale is None:
+        here = g._get_current_object()
+    except RuntimeError:  # outside a request or app context
         return str(flask_babel.get_locale() or "en")
+    held = getattr(here, "_flask_babel", None)
+    locale = getattr(held, "babel_locale", None)
+    if locale is None:
+        if not has_request_context():
+            return str(flask_babel.get_locale() or "en")
+        if held is None:
+            held = here._flask_babel = SimpleNamespace()  # as flask_babel makes it
+        locale = held.babel_locale = select_locale()
     code = _CODES.get(locale)
     if code is None:
         code = _CODES[locale] = str(locale)

@@ -143,6 +143,9 @@ class Walk:
         # Whether each step's answer is valid, worked out once on the walk (the walk needs it
         # to find its way; the page asks it again for every step before this one).
         self._valid = {step_id: valid for step_id, (_, valid) in shown.items()}
+        # What pages work out from this walk alone (with the language, say), by their own
+        # keys: a walk over choices only is kept (`walk`), and what it knows with it.
+        self.known: dict[tuple, Any] = {}
 
     def valid(self, step: Step) -> bool:
         found = self._valid.get(step.id)
@@ -189,7 +192,7 @@ class Walk:
 # a question page works one out, an answer two (before it and after). Anything typed (a box, a
 # date) is never part of a key, so those walks are made each time. Cleared when full.
 _WALKS: dict[tuple, Walk] = {}
-WALKS_KEPT = 4096
+WALKS_KEPT = 1024
 
 
 def _chosen_only(journey: Journey, answers: Answers) -> tuple | None:

@@ -93,6 +93,27 @@ def explained_points(journey: Journey, points, voice) -> list[dict]:
     return list(groups.values())
 
 
+def _settings_named() -> tuple:
+    """The council's settings an explanation may name (rules.PLACEHOLDERS), as a key."""
+    config = current_app.config
+    return tuple(config.get(name) for name in rules.PLACEHOLDERS.values())
+
+
+def _so_far(walk: engine.Walk, step_id: str) -> tuple[Markup, Markup]:
+    """The answers before this question, folded, and what was said back to the last one, as
+    markup: made once per walk, question, language and settings (a walk over choices only is
+    kept, and shared by everyone who chose the same; a walk with typed words is not)."""
+    key = ("so far", step_id, locale_code(), _settings_named())
+    found = walk.known.get(key)
+    if found is None:
+        transcript = _transcript(walk, step_id)
+        found = walk.known[key] = (
+            templating.answers_so_far(transcript),
+            templating.said_last(transcript),
+        )
+    return found
+
+
 def _transcript(walk: engine.Walk, step_id: str) -> list[Exchange]:
     """The questions answered before this one, with what the conversation said back to each."""
     state = walk.state
@@ -122,14 +143,13 @@ def _exchange(step: Step, value: Any, state: Any) -> Exchange:
             answer=describe(step, value, voice),
             said=explained(said, voice),
         )
-    config = current_app.config
     key = (
         step.id,
         chosen,
         voice,
         locale_code(),
         tuple(d.reason for d in said),
-        tuple(config.get(name) for name in rules.PLACEHOLDERS.values()),  # settings it may name
+        _settings_named(),
     )
     found = _EXCHANGES.get(key)
     if found is None or found[0] is not step:
@@ -153,6 +173,10 @@ MINUTES_KEPT = 4096
 
 def _minutes_left(walk: engine.Walk, step_id: str) -> int:
     """About how many minutes the rest of the path takes (engine.minutes_for, kept)."""
+    known = ("minutes", step_id, locale_code())
+    found = walk.known.get(known)
+    if found is not None:
+        return found
     state = walk.state
     steps = walk.still_to_come(step_id)
     shape = tuple(
@@ -165,6 +189,7 @@ def _minutes_left(walk: engine.Walk, step_id: str) -> int:
         if len(_MINUTES) >= MINUTES_KEPT:
             _MINUTES.clear()
         found = _MINUTES[key] = (walk.journey, engine.minutes_for(steps, state.voice, state))
+    walk.known[known] = found[1]
     return found[1]
 
 
@@ -252,13 +277,13 @@ def step(step_id: str):
     before = walk.before(step_id)
     progress = walk.progress(step_id)
     errors = tuple(form.answer.errors) if form is not None else ()
-    transcript = _transcript(walk, step_id)
+    so_far, said_last = _so_far(walk, step_id)
     # Made once for everyone on this step and path; what is this person's own is a hole.
     return templating.render_page(
         "chat/step.html",
         holes={
-            "transcript": lambda: templating.answers_so_far(transcript),
-            "said_last": lambda: templating.said_last(transcript),
+            "transcript": lambda: so_far,
+            "said_last": lambda: said_last,
             "answer": lambda: _answer_box(current, state, form, answers.get(step_id), errors),
         },
         declared={"step": current},

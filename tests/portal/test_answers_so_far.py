@@ -8,7 +8,7 @@ from datetime import date
 from bs4 import BeautifulSoup
 from flask_babel import force_locale
 
-from portal.flows import DEFAULT_JOURNEY, JOURNEYS, rules
+from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.present import Exchange, summary_label
 from portal.templating import answers_so_far, said_last
 from portal.types import Voice
@@ -97,3 +97,38 @@ def test_a_chosen_answer_is_shown_in_the_pages_language_and_with_the_councils_wo
     assert theirs[:3] == named[:3]  # the same choices, the same words
     assert not any("Words only I typed." in line for line in theirs)
     assert any("Something else entirely." in line for line in theirs)
+
+
+def test_the_answers_so_far_on_a_kept_walk_follow_language_and_settings(app, monkeypatch):
+    """Choices only: the walk is kept (engine.walk) and its page parts with it
+    (views/chat._so_far), by question, language and the council's settings."""
+    monkeypatch.setattr(engine, "_WALKS", {})
+    monkeypatch.setitem(rules.SAID_AFTER, "age", lambda state: [rules.advocacy(state)])
+    pages = PageClient(app.test_client())
+    page = pages.get("/chat/who")
+    for value in ("self", "looked_after", "12_15"):
+        page = pages.submit(page, {"answer": value})
+    path = page.path
+
+    def so_far(client: PageClient) -> list[str]:
+        found = client.get(path)
+        return [li.get_text(" ", strip=True) for li in found.select("li.exchange")] + [
+            found.select_one(".said-last").get_text(" ", strip=True)
+        ]
+
+    english = so_far(pages)
+    contact = app.config["ADVOCACY_SERVICE_CONTACT"]
+    assert len(english) == 4 and contact in english[-1]
+    kept = [walk for walk in engine._WALKS.values() if walk.known]
+    assert kept, "a walk over choices only is kept, with what its page worked out"
+    app.config["ADVOCACY_SERVICE_CONTACT"] = "0800 123 4567"
+    named = so_far(pages)
+    assert "0800 123 4567" in named[-1] and contact not in named[-1]
+    assert named[:2] == english[:2]
+    pages.client.set_cookie("lang", "cy", domain="speakup.test")
+    welsh = so_far(pages)
+    assert welsh[0] != english[0] and "0800 123 4567" in welsh[-1]
+    pages.client.set_cookie("lang", "en", domain="speakup.test")
+    assert so_far(pages) == named
+    monkeypatch.setattr(engine, "_WALKS", {})  # made afresh: the same page
+    assert so_far(pages) == named

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from portal import i18n
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, send_complaint
 
@@ -175,3 +177,31 @@ def test_the_pure_modules_words_are_translated_on_every_page_and_never_stuck(cli
     choices = [label.text.strip() for label in translated.select(".choice-text")]
     assert any(_translation(language, "Me, as a carer") in text for text in choices)
     assert pages.get(page.path).h1 == english, "the English comes back: nothing is cached"
+
+
+@pytest.mark.parametrize(
+    "cookie, accept",
+    [
+        (None, None),
+        ("cy", None),
+        (None, "pl-PL,pl;q=0.9,en;q=0.5"),
+        ("ar", "pl"),
+        ("xx", "ar;q=0.8, cy"),
+        (None, "fr, de;q=0.9"),
+    ],
+)
+def test_the_language_code_is_the_one_flask_babel_chooses(app, cookie, accept):
+    """i18n.locale_code chooses the language itself the first time in a request: as
+    Flask-Babel does, held where Flask-Babel holds it, and following force_locale."""
+    headers = {"Accept-Language": accept} if accept else {}
+    if cookie:
+        headers["Cookie"] = f"lang={cookie}"
+    with app.test_request_context("/chat/who", headers=headers):
+        expected = str(flask_babel.get_locale())
+    with app.test_request_context("/chat/who", headers=headers):
+        assert i18n.locale_code() == expected
+        assert flask_babel.get_locale() is i18n.select_locale(), "the same choice, held once"
+        assert i18n.gettext("Skipped") == flask_babel.gettext("Skipped")
+        with flask_babel.force_locale("cy"):
+            assert i18n.locale_code() == "cy"
+        assert i18n.locale_code() == expected
