@@ -199,15 +199,23 @@ _FIXED_HEADERS = (
 )
 
 
+# Someone else may pick up the phone: never keep a copy of any page we make (every page but
+# the static files). These replace any a view set.
+_PAGE_HEADERS = (("Cache-Control", "no-store"), ("X-Robots-Tag", "noindex, nofollow"))
+
+
 def set_headers(response: Response) -> Response:
-    response.headers.extend((("Content-Security-Policy", _csp()), *_FIXED_HEADERS))
+    headers = response.headers
+    added = [("Content-Security-Policy", _csp()), *_FIXED_HEADERS]
     if current_app.config["ENVIRONMENT"] == PRODUCTION:
         # Browsers that have seen the site once never fall back to plain HTTP for a year.
-        response.headers["Strict-Transport-Security"] = HSTS
+        headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
-        # Someone else may pick up the phone: never keep a copy of any page we make.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        for name, _ in _PAGE_HEADERS:
+            if name in headers:
+                del headers[name]
+        added += _PAGE_HEADERS
+    headers.extend(added)
     return response
 
 

@@ -23,7 +23,7 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
@@ -171,6 +171,21 @@ class SessionInterface(SecureCookieSessionInterface):
             return False
         signed = session.signed_at
         return signed is None or time.time() - signed >= RENEW_AFTER_SECONDS
+
+    def save_session(  # type: ignore[override]
+        self, app: Flask, session: Session, response: Response
+    ) -> None:
+        """Flask's, with its commonest case made short: a session read, not changed and signed
+        less than a minute ago sends no cookie, only `Vary: Cookie` (added as Flask adds it,
+        without parsing and writing the header again when it is the only one)."""
+        if session and session.accessed and not self.should_set_cookie(app, session):
+            headers = response.headers
+            if "Vary" in headers:
+                response.vary.add("Cookie")
+            else:
+                headers.add("Vary", "Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

@@ -37,10 +37,23 @@ def _journey() -> Journey:
     return JOURNEYS[DEFAULT_JOURNEY]
 
 
+# Each question's address, by where the app is mounted: url_for builds the same one for
+# everyone (an answer's redirect and every page's Back link need one). Cleared when full.
+_STEP_URLS: dict[tuple, str] = {}
+
+
 def _step_url(step: Step | None, changing: bool = False) -> str:
     if step is None:
         return url_for("chat.check")
-    return url_for("chat.step", step_id=step.id, change=1 if changing else None)
+    key = (request.script_root, step.id, changing)
+    found = _STEP_URLS.get(key)
+    if found is None:
+        if len(_STEP_URLS) >= 1024:
+            _STEP_URLS.clear()
+        found = _STEP_URLS[key] = url_for(
+            "chat.step", step_id=step.id, change=1 if changing else None
+        )
+    return found
 
 
 def _go(url: str):

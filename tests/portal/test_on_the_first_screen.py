@@ -176,3 +176,15 @@ def test_the_footer_only_offers_shift_where_a_script_finds_a_keyboard(pages):
     assert hint["data-keyboard"].startswith("Press Shift 3 times")
     script = Path("portal/static/speakup.js").read_text()
     assert "(hover: hover) and (pointer: fine)" in script
+
+
+@pytest.mark.parametrize("mounted", ["", "/complaints"])
+def test_a_questions_address_is_url_fors_wherever_the_app_is_mounted(app, mounted):
+    from flask import url_for
+
+    for changing in (False, True):
+        for step in COMPLAINT.steps:
+            with app.test_request_context("/chat/who", base_url=f"http://speakup.test{mounted}"):
+                made = url_for("chat.step", step_id=step.id, change=1 if changing else None)
+                assert chat._step_url(step, changing) == made
+                assert made.startswith(mounted + "/chat/")

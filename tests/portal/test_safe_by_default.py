@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from portal import security
 from portal.extensions import db
 from portal.flows import COMPLAINT
 from portal.models import Complaint, Draft
@@ -34,6 +35,19 @@ def test_every_page_sends_strict_headers(client, path, headers):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
     assert "geolocation=()" in response.headers["Permissions-Policy"]
+
+
+def test_a_page_that_asked_to_be_kept_is_still_never_kept(app):
+    """security.set_headers replaces what a view set (it adds the rest without looking)."""
+    with app.test_request_context("/chat/who"):
+        app.preprocess_request()  # routed: the endpoint is a page's
+        response = app.response_class("x")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.headers["X-Robots-Tag"] = "all"
+        security.set_headers(response)
+        assert response.headers.getlist("Cache-Control") == ["no-store"]
+        assert response.headers.getlist("X-Robots-Tag") == ["noindex, nofollow"]
+        assert len(response.headers.getlist("Content-Security-Policy")) == 1
 
 
 def test_static_files_can_be_cached_and_are_self_hosted(client, pages):

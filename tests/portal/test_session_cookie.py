@@ -188,3 +188,24 @@ def test_what_is_remembered_is_what_reading_the_cookie_gives(app):
     value = serializer.dumps(data)
     assert serializer.loads(value) == stock.loads(value)
     assert serializer.loads(value)["n"] == {"1": "x"}
+
+
+@pytest.mark.parametrize("vary_before", [None, "Accept-Language", "Cookie"])
+def test_a_session_read_and_not_changed_varies_on_the_cookie_as_flasks_does(app, vary_before):
+    """The short way (session_cookie.SessionInterface.save_session) gives Flask's headers."""
+    pages, path = _answered_first_question(app)
+    value = pages.client.get_cookie(COOKIE, domain="speakup.test").value
+    ours, flasks = app.session_interface, SecureCookieSessionInterface()
+    found = []
+    for interface in (ours, flasks):
+        with app.test_request_context(path, headers={"Cookie": f"{COOKIE}={value}"}):
+            session = ours.open_session(app, request)
+            assert session.get("sid")
+            session.accessed = True  # read through flask.session, as a view does; not changed
+            response = app.response_class()
+            if vary_before:
+                response.headers["Vary"] = vary_before
+            interface.save_session(app, session, response)
+            found.append((response.headers.getlist("Vary"), response.headers.getlist("Set-Cookie")))
+    # The same Vary; no cookie from ours within the minute (Flask's sends it every time).
+    assert found[0][0] == found[1][0] and found[0][1] == []
