@@ -65,7 +65,7 @@ def _walk(base: str, result: Result) -> None:
     visitor.get(f"{base}/language/{result.language}", params={"next": "/"}, timeout=30)
     page = visitor.get(f"{base}/chat/who", timeout=30)
     for _ in range(40):
-        path = page.url.split(base, 1)[-1].split("?", 1)[0]
+        path = page.url.split(base, 1)[-1].split("#", 1)[0].split("?", 1)[0]
         if path == "/chat/check":
             break
         step = path.rsplit("/", 1)[-1]

@@ -198,7 +198,7 @@ def test_every_reply_takes_the_same_minimum_time(make_app):
     app = make_app(LOST_LINK_MIN_SECONDS=floor)
     _send(app, BY_EMAIL)
     times: dict[str, list[float]] = {"known": [], "unknown": []}
-    for n in range(3):
+    for n in range(3):  # three a typed address may ask for in an hour
         for name, typed in (("known", EMAIL), ("unknown", f"nobody{n}@example.com")):
             person = _person(app, f"10.0.3.{len(times['known']) * 2 + len(times['unknown'])}")
             form = person.get("/lost-link")
@@ -208,7 +208,9 @@ def test_every_reply_takes_the_same_minimum_time(make_app):
             times[name].append(time.perf_counter() - started)
             assert response.status_code == 303
     assert min(times["known"] + times["unknown"]) >= floor
-    gap = abs(statistics.mean(times["known"]) - statistics.mean(times["unknown"]))
+    # Medians: a difference in the work shows in every reply, where a busy machine (the whole
+    # suite on two cores) can hold up any one of them by a second or more.
+    gap = abs(statistics.median(times["known"]) - statistics.median(times["unknown"]))
     assert gap < floor / 2, times
 
 

@@ -110,6 +110,8 @@ def test_the_question_takes_the_focus_only_after_the_step_before(pages, client):
     assert answered.headers["Location"].endswith("/chat/self_status#" + chat.ARRIVED)
     question = pages.get("/chat/self_status")
     assert question.select_one("h1#question")["tabindex"] == "-1"
+    # The form sends to the page's own address, so no #next is carried through the redirect.
+    assert question.select_one("form.ask")["action"] == "/chat/self_status"
     assert not question.select(f"#{chat.ARRIVED}, [name={chat.ARRIVED}]"), "nothing to scroll to"
     wrong = client.post("/chat/self_status", data={**fields, "answer": "not a choice"})
     assert wrong.status_code == 200 and "Location" not in wrong.headers
@@ -118,6 +120,7 @@ def test_the_question_takes_the_focus_only_after_the_step_before(pages, client):
     # The first answer made the draft (its key is in the cookie); later ones change no cookie.
     assert "Set-Cookie" not in answered.headers
     change = pages.get("/chat/who?change=1")
+    assert change.select_one("form.ask")["action"] == "/chat/who?change=1"
     action, fields = change.form_data("form.ask")
     changed = client.post(action, data={**fields, "answer": "self"})
     assert changed.status_code == 303 and "#" not in changed.headers["Location"]
