@@ -192,7 +192,7 @@ class Walk:
 # a question page works one out, an answer two (before it and after). Anything typed (a box, a
 # date) is never part of a key, so those walks are made each time. Cleared when full.
 _WALKS: dict[tuple, Walk] = {}
-WALKS_KEPT = 1024
+WALKS_KEPT = 512
 
 
 def _chosen_only(journey: Journey, answers: Answers) -> tuple | None:

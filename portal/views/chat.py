@@ -120,11 +120,23 @@ def _so_far(walk: engine.Walk, step_id: str) -> tuple[Markup, Markup]:
     found = walk.known.get(key)
     if found is None:
         transcript = _transcript(walk, step_id)
-        found = walk.known[key] = (
-            templating.answers_so_far(transcript),
-            templating.said_last(transcript),
+        found = _know(
+            walk, key, (templating.answers_so_far(transcript), templating.said_last(transcript))
         )
     return found
+
+
+# What a kept walk holds for its pages (by question and language, mostly the one question
+# after its answers): a few kilobytes each at most, so a worker's kept walks stay within a few
+# tens of megabytes (engine.WALKS_KEPT of them).
+KNOWN_PER_WALK = 16
+
+
+def _know(walk: engine.Walk, key: tuple, value: Any) -> Any:
+    if len(walk.known) >= KNOWN_PER_WALK:
+        walk.known.clear()
+    walk.known[key] = value
+    return value
 
 
 def _transcript(walk: engine.Walk, step_id: str) -> list[Exchange]:
@@ -202,8 +214,7 @@ def _minutes_left(walk: engine.Walk, step_id: str) -> int:
         if len(_MINUTES) >= MINUTES_KEPT:
             _MINUTES.clear()
         found = _MINUTES[key] = (walk.journey, engine.minutes_for(steps, state.voice, state))
-    walk.known[known] = found[1]
-    return found[1]
+    return _know(walk, known, found[1])
 
 
 MACROS = "components/chat.html"

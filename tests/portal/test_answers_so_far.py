@@ -12,6 +12,7 @@ from portal.flows import DEFAULT_JOURNEY, JOURNEYS, engine, rules
 from portal.flows.present import Exchange, summary_label
 from portal.templating import answers_so_far, said_last
 from portal.types import Voice
+from portal.views import chat
 from tests.pages import PageClient
 from tests.portal.journey import YOUNG_PERSON, answer_all
 
@@ -132,3 +133,18 @@ def test_the_answers_so_far_on_a_kept_walk_follow_language_and_settings(app, mon
     assert so_far(pages) == named
     monkeypatch.setattr(engine, "_WALKS", {})  # made afresh: the same page
     assert so_far(pages) == named
+
+
+def test_a_kept_walk_holds_a_few_pages_parts_at_most(app, monkeypatch):
+    monkeypatch.setattr(engine, "_WALKS", {})
+    monkeypatch.setattr(chat, "KNOWN_PER_WALK", 2)
+    pages = PageClient(app.test_client())
+    page = pages.get("/chat/who")
+    for value in ("self", "looked_after", "12_15"):
+        page = pages.submit(page, {"answer": value})
+    seen = []
+    for language in ("en", "cy", "pl", "ar", "en"):
+        pages.client.set_cookie("lang", language, domain="speakup.test")
+        seen.append(len(pages.get(page.path).select("li.exchange")))
+        assert all(len(walk.known) <= 2 for walk in engine._WALKS.values())
+    assert seen == [3] * 5
